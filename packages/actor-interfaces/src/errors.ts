@@ -1,0 +1,50 @@
+/**
+ * Errors that cross the actor and service boundaries. They carry a machine-readable `code` and the HTTP
+ * status a REST edge should answer with, so an expected failure deep in an actor becomes a clear 4xx.
+ */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  status: number;
+}
+
+/** An expected failure raised by actor or service code on purpose (bad input, a conflict, not found). */
+export class TroupeError extends Error {
+  override readonly name: string = "TroupeError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, status: this.status };
+  }
+
+  static fromBody(body: ErrorBody): TroupeError {
+    return new TroupeError(body.code, body.message, body.status);
+  }
+}
+
+/** A call to an actor that failed: names the actor, the method and the status. */
+export class ActorCallError extends Error {
+  override readonly name = "ActorCallError";
+  constructor(
+    readonly actorType: string,
+    readonly actorId: string,
+    readonly method: string,
+    readonly status: number,
+    detail: string,
+    readonly code: string = "actor_call_failed",
+  ) {
+    super(`${actorType}/${actorId}.${method} failed (${status}): ${detail}`);
+  }
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === "string" && typeof v.message === "string" && typeof v.status === "number";
+}

@@ -1,0 +1,2 @@
+export * from "./actor-type.ts";
+export * from "./errors.ts";

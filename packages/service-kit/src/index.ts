@@ -1,0 +1,3 @@
+export { env, parseEnv, ConfigError, type ConfigOf, type EnvSource } from "./env.ts";
+export { installErrorHandler } from "./errors.ts";
+export { createServer, serve, serverOptions, type ServeOptions } from "./server.ts";

@@ -1,0 +1,60 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { installErrorHandler } from "./errors.ts";
+
+export interface ServeOptions {
+  name: string;
+  host: string;
+  port: number;
+  logLevel?: string;
+  /** Max milliseconds to drain in-flight requests on SIGTERM before exiting anyway. */
+  shutdownGraceMs?: number;
+}
+
+/** Fastify options shared by every service: JSON logs, request ids, a 1 MiB body limit. */
+export function serverOptions(opts: { name: string; logLevel?: string }): FastifyServerOptions {
+  return {
+    logger: {
+      level: opts.logLevel ?? "info",
+      base: { service: opts.name },
+      redact: { paths: ["req.headers.authorization", "req.headers[\"dapr-api-token\"]", "*.apiKey", "*.api_key"], remove: true },
+    },
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: "x-request-id",
+    disableRequestLogging: false,
+  };
+}
+
+/** Creates a fastify instance with the shared error policy; register the app plugin on it. */
+export function createServer(opts: { name: string; logLevel?: string }): FastifyInstance {
+  const app = Fastify(serverOptions(opts));
+  installErrorHandler(app);
+  return app;
+}
+
+/**
+ * The process shell: listens, and on SIGTERM/SIGINT stops accepting connections, lets in-flight requests
+ * finish (fastify's close drains them), then exits 0. A second signal or the grace timeout exits 1.
+ */
+export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<void> {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    app.log.info({ signal }, "shutting down: draining in-flight requests");
+    const timer = setTimeout(() => {
+      app.log.error("shutdown grace period elapsed; exiting");
+      process.exit(1);
+    }, opts.shutdownGraceMs ?? 25_000);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, "error while closing");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  await app.listen({ host: opts.host, port: opts.port });
+}
