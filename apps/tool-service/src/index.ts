@@ -1,1 +1,2 @@
-export {};
+export { app, type AppOptions } from "./app.ts";
+export { loadConfig, configSchema, type Config } from "./config.ts";

@@ -1,0 +1,8 @@
+import { createServer, serve } from "@troupe/service-kit";
+import { app } from "./app.ts";
+import { loadConfig } from "./config.ts";
+
+const config = loadConfig(process.env);
+const server = createServer({ name: config.appId, logLevel: config.logLevel });
+await server.register(app, {});
+await serve(server, { name: config.appId, host: config.host, port: config.port });
