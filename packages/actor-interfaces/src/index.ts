@@ -1,2 +1,6 @@
 export * from "./actor-type.ts";
 export * from "./errors.ts";
+export * from "./ids.ts";
+export * from "./chat.ts";
+export * from "./memory.ts";
+export * from "./events.ts";
