@@ -1,0 +1,222 @@
+import { accessSync, constants } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import type { DaprLogLevel } from "./dapr-args.ts";
+import { startDaprEnv, type DaprEnv } from "./dapr-env.ts";
+import type { DaprBinaries } from "./dapr-binaries.ts";
+import { waitForHttp } from "./health.ts";
+import { REPO_ROOT } from "./paths.ts";
+import { FIXED_PORTS, STACK_APPS, type PortPlan } from "./ports.ts";
+import { which } from "./redis.ts";
+import type { ExitInfo, LogSink } from "./supervisor.ts";
+
+/** Options of `npm run stack`, parsed once from argv and env (see `parseStackArgs`). */
+export interface StackOptions {
+  daprLogLevel: DaprLogLevel;
+  /** false: only the Dapr side (for running the apps yourself, e.g. under a debugger). */
+  withApps: boolean;
+  /** "auto": on when a collector listens on 127.0.0.1:9411 (or a jaeger binary was started). */
+  tracing: "auto" | "on" | "off";
+  /** Env vars passed to daprd for the local.env secret store. */
+  secrets: Record<string, string>;
+  help: boolean;
+}
+
+/** Secrets the stack hands to daprd when they are set in the launcher's environment. */
+export const STACK_SECRET_NAMES = ["OPENAI_API_KEY"] as const;
+
+export const STACK_USAGE = `Usage: npm run stack -- [options]
+Starts Redis, Dapr placement + scheduler, one daprd per app and the three apps on 127.0.0.1 (fixed ports,
+see README). Ctrl-C stops everything; so does any process exiting.
+
+Options:
+  --dapr-log-level=<debug|info|warn|error>   daprd/placement/scheduler log level (default info)
+  --no-apps                                  start only Redis, placement, scheduler and the sidecars
+  --tracing=<auto|on|off>                    export spans to http://127.0.0.1:9411 (default auto: only
+                                             when a collector listens there or jaeger was started)
+  -h, --help                                 this text
+Environment:
+  TROUPE_CACHE     where the Dapr runtime is cached/built (default <repo>/.cache)
+  OPENAI_API_KEY   passed to daprd, readable from the 'secretstore' component`;
+
+export function parseStackArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): StackOptions {
+  const opts: StackOptions = {
+    daprLogLevel: "info",
+    withApps: true,
+    tracing: "auto",
+    secrets: {},
+    help: false,
+  };
+  for (const arg of argv) {
+    const [flag, value] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
+    if (flag === "-h" || flag === "--help") opts.help = true;
+    else if (flag === "--no-apps" && value === undefined) opts.withApps = false;
+    else if (
+      flag === "--dapr-log-level" &&
+      (value === "debug" || value === "info" || value === "warn" || value === "error")
+    )
+      opts.daprLogLevel = value;
+    else if (flag === "--tracing" && (value === "auto" || value === "on" || value === "off"))
+      opts.tracing = value;
+    else throw new Error(`unknown or malformed option "${arg}"\n\n${STACK_USAGE}`);
+  }
+  for (const name of STACK_SECRET_NAMES) {
+    const v = env[name];
+    if (v !== undefined && v !== "") opts.secrets[name] = v;
+  }
+  return opts;
+}
+
+/** Env of one app process in Dapr mode. */
+export function appEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  appId: string,
+  plan: PortPlan,
+): Record<string, string | undefined> {
+  const p = plan.apps[appId];
+  if (p === undefined) throw new Error(`no ports for ${appId}`);
+  return {
+    ...base,
+    PORT: String(p.appPort),
+    HOST: "127.0.0.1",
+    APP_ID: appId,
+    DAPR_HOST: "127.0.0.1",
+    DAPR_HTTP_PORT: String(p.httpPort),
+    DAPR_GRPC_PORT: String(p.grpcPort),
+    TROUPE_MODE: "dapr",
+  };
+}
+
+/** A `jaeger` binary (Jaeger v2 all-in-one) on PATH or in <repo>/.tools/bin. */
+export function findJaeger(pathEnv: string | undefined, root: string = REPO_ROOT): string | undefined {
+  const local = join(root, ".tools", "bin", "jaeger");
+  try {
+    accessSync(local, constants.X_OK);
+    return local;
+  } catch {
+    return which("jaeger", pathEnv);
+  }
+}
+
+export const ZIPKIN_ENDPOINT = "http://127.0.0.1:9411/api/v2/spans";
+
+export interface Stack {
+  dapr: DaprEnv;
+  plan: PortPlan;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole local stack: Redis, placement, scheduler, a daprd per app, then the apps
+ * (`node --import tsx apps/<id>/src/server.ts` with Dapr-mode env), and waits until every app answers
+ * /healthz and every sidecar reports healthy. `plan` defaults to the fixed ports; tests pass a free plan.
+ */
+export async function startStack(o: {
+  options: StackOptions;
+  plan?: PortPlan;
+  log: LogSink;
+  onUnexpectedExit: (name: string, info: ExitInfo, tail: string[]) => void;
+  env?: Readonly<Record<string, string | undefined>>;
+  binaries?: DaprBinaries;
+}): Promise<Stack> {
+  const env = o.env ?? process.env;
+  const plan = o.plan ?? FIXED_PORTS;
+  const say = (msg: string) => o.log(`[stack] ${msg}`);
+
+  const jaeger = o.options.tracing === "off" || o.plan !== undefined ? undefined : findJaeger(env["PATH"]);
+  let tracing = o.options.tracing === "on" || jaeger !== undefined;
+  if (!tracing && o.options.tracing === "auto") tracing = await tcpOpen(9411);
+
+  const dapr = await startDaprEnv({
+    apps: STACK_APPS.map((appId) => ({ appId, noApp: !o.options.withApps })),
+    plan,
+    log: o.log,
+    daprLogLevel: o.options.daprLogLevel,
+    zipkinEndpoint: tracing ? ZIPKIN_ENDPOINT : null,
+    secrets: o.options.secrets,
+    waitFor: "outbound",
+    gracefulShutdownSeconds: 5,
+    onUnexpectedExit: o.onUnexpectedExit,
+    env,
+    ...(o.binaries ? { binaries: o.binaries } : {}),
+  });
+  try {
+    if (jaeger !== undefined) {
+      const proc = dapr.supervisor.start("jaeger", jaeger, [], {
+        env: { ...env, JAEGER_LISTEN_HOST: "127.0.0.1" },
+        cwd: dapr.workDir,
+      });
+      await waitForHttp("http://127.0.0.1:16686/", {
+        process: proc,
+        timeoutMs: 30_000,
+        accept: (s) => s < 500,
+      });
+      say("Jaeger UI: http://127.0.0.1:16686 (spans from daprd via Zipkin on 127.0.0.1:9411)");
+    } else if (o.plan === undefined) {
+      say(
+        tracing
+          ? `exporting spans to ${ZIPKIN_ENDPOINT}`
+          : "tracing off: no collector on 127.0.0.1:9411 and no `jaeger` binary on PATH or in .tools/bin " +
+              "(put Jaeger v2's `jaeger` there, or run any Zipkin-compatible collector on 9411, then restart)",
+      );
+    }
+    if (o.options.withApps) {
+      await Promise.all(
+        STACK_APPS.map(async (appId) => {
+          const proc = dapr.supervisor.start(
+            appId,
+            process.execPath,
+            [
+              "--conditions=troupe-source",
+              "--import",
+              "tsx",
+              join(REPO_ROOT, "apps", appId, "src", "server.ts"),
+            ],
+            { env: appEnv(env, appId, plan), cwd: REPO_ROOT },
+          );
+          await waitForHttp(`http://127.0.0.1:${plan.apps[appId]?.appPort}/healthz`, {
+            process: proc,
+            timeoutMs: 60_000,
+          });
+        }),
+      );
+      await dapr.waitHealthy();
+    }
+  } catch (e) {
+    await dapr.stop();
+    throw e;
+  }
+  return { dapr, plan, stop: () => dapr.stop() };
+}
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: "127.0.0.1", port });
+    s.setTimeout(500, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** The port table printed at start-up (and documented in README). */
+export function describePlan(plan: PortPlan): string {
+  const rows = Object.entries(plan.apps).map(
+    ([id, p]) =>
+      `  ${id.padEnd(22)} app http://127.0.0.1:${p.appPort}  dapr http ${p.httpPort}  grpc ${p.grpcPort}  internal ${p.internalGrpcPort}`,
+  );
+  return [
+    ...rows,
+    `  placement ${plan.placement.port} (healthz ${plan.placement.healthzPort})  scheduler ${plan.scheduler.port} (healthz ${plan.scheduler.healthzPort}, etcd ${plan.scheduler.etcdClientPort}/${plan.scheduler.etcdPeerPort})  redis ${plan.redisPort}`,
+  ].join("\n");
+}
