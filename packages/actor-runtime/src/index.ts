@@ -1,1 +1,9 @@
 export * from "./api.ts";
+export {
+  parseDuration,
+  createMemoryBackend,
+  type StateBackend,
+  type ReminderRecord,
+  type StateOperation as BackendStateOperation,
+} from "./core/index.ts";
+export * from "./embedded/index.ts";
