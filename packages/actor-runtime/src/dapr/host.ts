@@ -1,0 +1,416 @@
+/**
+ * The app side of Dapr's actor protocol as a fastify plugin (instead of @dapr/dapr's Express DaprServer):
+ *
+ *   GET    /dapr/config                              runtime config: entities, timeouts, reentrancy, per-type overrides
+ *   PUT    /actors/:type/:id/method/:method          one method call: JSON object in, JSON out
+ *   PUT    /actors/:type/:id/method/timer/:name      a timer fired      → onTimer(name, data)
+ *   PUT    /actors/:type/:id/method/remind/:name     a reminder fired   → onReminder(name, data)
+ *   DELETE /actors/:type/:id                         deactivation (an inactive actor answers 200)
+ *
+ * daprd owns turn-based concurrency and placement; this host owns activation, per-call state transactions,
+ * error encoding and the call context. Answers:
+ * - unknown type or method → 404 `{error:{code,message,status}}` naming both;
+ * - a TroupeError (or an ActorCallError with a 4xx) → 200 + `X-DaprErrorResponseHeader` + `{error:{…}}`:
+ *   daprd hands that header and body back to the caller unchanged, whose proxy rethrows a TroupeError;
+ * - anything else → 500, logged once. Timer/reminder errors are logged and answered 200 (never a crash).
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ActorCallError, TroupeError, type ActorClient, type Json } from "@troupe/actor-interfaces";
+import {
+  CANCEL_SCHEDULE,
+  defaultRuntimeSettings,
+  type ActorContext,
+  type ActorLifecycle,
+  type ActorRegistration,
+  type ActorRuntimeSettings,
+  type ActorScheduler,
+  type ActorStateManager,
+  type ScheduleOptions,
+} from "../api.ts";
+import { createDaprActorClient, ERROR_RESPONSE_HEADER } from "./actor-client.ts";
+import { ActivationState } from "../core/actor-state.ts";
+import { actorKey, currentCallContext, runInCallContext } from "../core/call-context.ts";
+import { formatDuration, parseDuration } from "../core/duration.ts";
+import type { StateBackend } from "../core/state-backend.ts";
+import {
+  inboundContextFromHeaders as callContextFromHeaders,
+  runWithInboundContext as runWithCallContext,
+  type InboundContext as CallContext,
+} from "./call-context.ts";
+import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
+import type { SidecarClient } from "./sidecar-client.ts";
+import { sidecarStateBackend } from "./sidecar-state.ts";
+
+/** Normalises a duration for daprd (same grammar as the embedded runtime: Go, ISO 8601 or ms). */
+export function toDaprDuration(value: string | number): string {
+  return formatDuration(parseDuration(value));
+}
+
+export const REMINDER_CANCEL_HEADER = "X-DaprReminderCancel";
+
+/** Settings as accepted by the host: any subset of the runtime settings, deep-merged over the defaults. */
+export type DaprHostSettings = Partial<Omit<ActorRuntimeSettings, "reentrancy">> & {
+  reentrancy?: Partial<ActorRuntimeSettings["reentrancy"]>;
+  /** Dapr `drainRebalancedActors`. Default true. */
+  drainRebalancedActors?: boolean;
+};
+
+export interface DaprActorHostOptions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous list of actor types
+  registrations: readonly ActorRegistration<any>[];
+  settings?: DaprHostSettings;
+  /** Our sidecar client, or the address of daprd's HTTP port. */
+  sidecar: SidecarClient | SidecarAddress;
+  /** Also serve a health route at this path (off by default: services usually have their own /healthz). */
+  healthPath?: string;
+}
+
+type Instance = Record<string, unknown> & ActorLifecycle;
+
+interface Activation {
+  readonly type: string;
+  readonly id: string;
+  readonly key: string;
+  readonly instance: Instance;
+  /** Committed state and its read cache; replaced (cache dropped) whenever a turn fails. */
+  state: ActivationState;
+}
+
+interface Params {
+  type: string;
+  id: string;
+  method?: string;
+  name?: string;
+}
+
+export class DaprActorHost {
+  readonly settings: ActorRuntimeSettings & { drainRebalancedActors: boolean };
+  readonly sidecar: SidecarClient;
+  private readonly backend: StateBackend;
+  /** The client actors use for outgoing calls (carries the call context). */
+  readonly actors: ActorClient;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see DaprActorHostOptions
+  private readonly registry = new Map<string, ActorRegistration<any>>();
+  private readonly activations = new Map<string, Map<string, Promise<Activation>>>();
+  private log: FastifyBaseLogger | undefined;
+
+  constructor(private readonly options: DaprActorHostOptions) {
+    const s = options.settings ?? {};
+    this.settings = {
+      idleTimeout: toDaprDuration(s.idleTimeout ?? defaultRuntimeSettings.idleTimeout),
+      drainOngoingCallTimeout: toDaprDuration(
+        s.drainOngoingCallTimeout ?? defaultRuntimeSettings.drainOngoingCallTimeout,
+      ),
+      reentrancy: { ...defaultRuntimeSettings.reentrancy, ...s.reentrancy },
+      callTimeoutMs: s.callTimeoutMs ?? defaultRuntimeSettings.callTimeoutMs,
+      drainRebalancedActors: s.drainRebalancedActors ?? true,
+    };
+    for (const reg of options.registrations) {
+      if (this.registry.has(reg.type.name)) throw new Error(`actor type ${reg.type.name} registered twice`);
+      if (reg.idleTimeout !== undefined) toDaprDuration(reg.idleTimeout);
+      this.registry.set(reg.type.name, reg);
+      this.activations.set(reg.type.name, new Map());
+    }
+    this.sidecar =
+      "invokeActor" in options.sidecar ? options.sidecar : new HttpSidecarClient(options.sidecar);
+    this.backend = sidecarStateBackend(this.sidecar);
+    this.actors = createDaprActorClient(this.sidecar, {
+      callTimeoutMs: this.settings.callTimeoutMs,
+      reentrancy: this.settings.reentrancy.enabled,
+    });
+  }
+
+  /** The fastify plugin (encapsulated: its body parsing does not leak into the app). */
+  readonly plugin = (app: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
+    this.log = app.log;
+    // daprd forwards the caller's body and content type verbatim; take every body as text and parse JSON here,
+    // so an empty body or a missing content type is not a 4xx from fastify.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+    app.get("/dapr/config", (_req, reply) => reply.send(this.config()));
+    if (this.options.healthPath)
+      app.get(this.options.healthPath, (_req, reply) => reply.send({ status: "ok" }));
+    app.put<{ Params: Params }>("/actors/:type/:id/method/:method", (req, reply) =>
+      this.onMethod(req, reply),
+    );
+    app.put<{ Params: Params }>("/actors/:type/:id/method/timer/:name", (req, reply) =>
+      this.onSchedule("timer", req, reply),
+    );
+    app.put<{ Params: Params }>("/actors/:type/:id/method/remind/:name", (req, reply) =>
+      this.onSchedule("reminder", req, reply),
+    );
+    app.delete<{ Params: Params }>("/actors/:type/:id", (req, reply) => this.onDeactivate(req, reply));
+    done();
+  };
+
+  /** `GET /dapr/config`. Every per-type entry repeats the full settings: daprd does not inherit omitted fields. */
+  config() {
+    const s = this.settings;
+    const base = {
+      actorIdleTimeout: s.idleTimeout,
+      drainOngoingCallTimeout: s.drainOngoingCallTimeout,
+      drainRebalancedActors: s.drainRebalancedActors,
+      reentrancy: { enabled: s.reentrancy.enabled, maxStackDepth: s.reentrancy.maxStackDepth },
+    };
+    return {
+      entities: [...this.registry.keys()],
+      ...base,
+      entitiesConfig: [...this.registry.values()]
+        .filter((r) => r.idleTimeout !== undefined)
+        .map((r) => ({
+          entities: [r.type.name],
+          ...base,
+          actorIdleTimeout: toDaprDuration(r.idleTimeout as string),
+        })),
+    };
+  }
+
+  /** Whether an activation of `type`/`id` is live in this process. */
+  isActive(type: string, id: string): boolean {
+    return this.activations.get(type)?.has(id) ?? false;
+  }
+
+  private async onMethod(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
+    const { type, id } = req.params;
+    const method = req.params.method ?? "";
+    const reg = this.registry.get(type);
+    if (!reg) return this.unknownType(reply, type);
+    if (!reg.type.methods.has(method)) {
+      return sendError(reply, 404, "actor_method_not_found", `actor type ${type} has no method ${method}`);
+    }
+    const input = parseBody(req.body);
+    if (input instanceof Error)
+      return sendError(reply, 400, "invalid_json", `${type}.${method}: ${input.message}`);
+    const call = callContextFromHeaders(req.headers);
+    try {
+      const result = await runWithCallContext(call, async () => {
+        const act = await this.activation(reg, id);
+        const fn = act.instance[method];
+        if (typeof fn !== "function") throw new Error(`actor ${type} does not implement ${method}`);
+        return this.turn(act, call, () =>
+          (fn as (i: unknown) => Promise<unknown>).call(act.instance, input ?? {}),
+        );
+      });
+      if (result === undefined) return reply.code(200).send();
+      return reply.code(200).type("application/json").send(JSON.stringify(result));
+    } catch (err) {
+      return this.methodFailed(reply, err, `${type}/${id}.${method}`);
+    }
+  }
+
+  private async onSchedule(
+    kind: "timer" | "reminder",
+    req: FastifyRequest<{ Params: Params }>,
+    reply: FastifyReply,
+  ) {
+    const { type, id } = req.params;
+    const name = req.params.name ?? "";
+    const reg = this.registry.get(type);
+    if (!reg) return this.unknownType(reply, type);
+    const body = parseBody(req.body);
+    const data =
+      body instanceof Error ? undefined : decodeScheduleData((body as { data?: unknown } | undefined)?.data);
+    const call = callContextFromHeaders(req.headers);
+    try {
+      const result = await runWithCallContext(call, async () => {
+        const act = await this.activation(reg, id);
+        const inst = act.instance;
+        const handlerName = kind === "timer" ? "onTimer" : "onReminder";
+        if (typeof inst[handlerName] !== "function") {
+          this.logger().warn(
+            { actorType: type, actorId: id, [kind]: name },
+            `${kind} fired but the actor has no handler`,
+          );
+          return undefined;
+        }
+        return this.turn(act, call, async () =>
+          kind === "timer" ? inst.onTimer?.(name, data) : inst.onReminder?.(name, data),
+        );
+      });
+      if (result === CANCEL_SCHEDULE) reply.header(REMINDER_CANCEL_HEADER, "true");
+    } catch (err) {
+      this.logger().error({ err, actorType: type, actorId: id, [kind]: name }, `${kind} callback failed`);
+    }
+    return reply.code(200).send();
+  }
+
+  private async onDeactivate(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
+    const { type, id } = req.params;
+    const byId = this.activations.get(type);
+    const pending = byId?.get(id);
+    if (!byId || !pending) return reply.code(200).send({ deactivated: false });
+    try {
+      const act = await pending;
+      const inst = act.instance;
+      if (inst.onDeactivate) {
+        const call = callContextFromHeaders(req.headers);
+        await runWithCallContext(call, () => this.turn(act, call, async () => inst.onDeactivate?.()));
+      }
+    } catch (err) {
+      this.logger().error(
+        { err, actorType: type, actorId: id },
+        "actor deactivation failed; dropping the activation anyway",
+      );
+    } finally {
+      if (byId.get(id) === pending) byId.delete(id);
+    }
+    return reply.code(200).send({ deactivated: true });
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see DaprActorHostOptions
+  private activation(reg: ActorRegistration<any>, id: string): Promise<Activation> {
+    const byId = this.activations.get(reg.type.name) as Map<string, Promise<Activation>>;
+    const existing = byId.get(id);
+    if (existing) return existing;
+    const created = this.activate(reg, id).catch((err: unknown) => {
+      if (byId.get(id) === created) byId.delete(id);
+      throw err;
+    });
+    byId.set(id, created);
+    return created;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see DaprActorHostOptions
+  private async activate(reg: ActorRegistration<any>, id: string): Promise<Activation> {
+    const type = reg.type.name;
+    const key = actorKey(type, id);
+    const ctx: ActorContext = {
+      type,
+      id,
+      state: this.stateManager(key, type, id),
+      timers: this.scheduler("timer", type, id),
+      reminders: this.scheduler("reminder", type, id),
+      actors: this.actors,
+      log: this.logger().child({ actorType: type, actorId: id }),
+    };
+    const instance = reg.create(ctx) as Instance;
+    const act: Activation = { type, id, key, instance, state: new ActivationState(this.backend, type, id) };
+    if (instance.onActivate) await this.turn(act, {}, async () => instance.onActivate?.());
+    return act;
+  }
+
+  /**
+   * One turn of an actor with its own state transaction (as in the embedded runtime, a reentrant call is a
+   * turn of its own): committed in one sidecar transaction on success; on failure discarded and the read
+   * cache dropped, so nothing of a failed call is seen by the next one.
+   */
+  private async turn<T>(act: Activation, call: CallContext, fn: () => Promise<T>): Promise<T> {
+    const tx = act.state.begin();
+    const context = { chainId: call.reentrancyId ?? "", depth: 0, actorKey: act.key, state: tx };
+    try {
+      const result = await runInCallContext(context, fn);
+      await tx.commit();
+      return result;
+    } catch (err) {
+      tx.discard();
+      act.state = new ActivationState(this.backend, act.type, act.id);
+      throw err;
+    }
+  }
+
+  /** `ctx.state`: resolves the transaction of the call being handled on every use. */
+  private stateManager(key: string, type: string, id: string): ActorStateManager {
+    const current = (): ActorStateManager => {
+      const context = currentCallContext();
+      if (context?.actorKey !== key || !context.state) {
+        throw new Error(`state of ${type}/${id} used outside one of its calls`);
+      }
+      return context.state;
+    };
+    return {
+      get: (k) => current().get(k),
+      set: (k, v) => current().set(k, v),
+      delete: (k) => current().delete(k),
+      flush: () => current().flush(),
+    };
+  }
+
+  private scheduler(kind: "timer" | "reminder", type: string, id: string): ActorScheduler {
+    const request = (o: ScheduleOptions) => ({
+      dueTime: toDaprDuration(o.dueTime),
+      ...(o.period !== undefined ? { period: toDaprDuration(o.period) } : {}),
+      ...(o.data !== undefined ? { data: o.data } : {}),
+    });
+    return kind === "timer"
+      ? {
+          set: (name, o) => this.sidecar.setActorTimer(type, id, name, { ...request(o), callback: name }),
+          delete: (name) => this.sidecar.deleteActorTimer(type, id, name),
+        }
+      : {
+          set: (name, o) => this.sidecar.setActorReminder(type, id, name, request(o)),
+          delete: (name) => this.sidecar.deleteActorReminder(type, id, name),
+        };
+  }
+
+  private methodFailed(reply: FastifyReply, err: unknown, where: string) {
+    if (err instanceof TroupeError) {
+      reply.header(ERROR_RESPONSE_HEADER, "true");
+      return sendError(reply, 200, err.code, err.message, err.status);
+    }
+    if (err instanceof ActorCallError && err.status >= 400 && err.status < 500) {
+      reply.header(ERROR_RESPONSE_HEADER, "true");
+      return sendError(reply, 200, err.code, err.message, err.status);
+    }
+    this.logger().error({ err, call: where }, "actor method failed");
+    const message = err instanceof Error ? err.message : String(err);
+    return sendError(reply, 500, "actor_method_failed", `${where} failed: ${message}`);
+  }
+
+  private unknownType(reply: FastifyReply, type: string) {
+    const hosted = [...this.registry.keys()].join(", ") || "none";
+    return sendError(
+      reply,
+      404,
+      "actor_type_not_found",
+      `actor type ${type} is not hosted here (hosted: ${hosted})`,
+    );
+  }
+
+  private logger(): FastifyBaseLogger {
+    if (!this.log) throw new Error("daprActorHost plugin is not registered on a fastify instance");
+    return this.log;
+  }
+}
+
+/** `app.register(daprActorHost({ registrations, settings, sidecar }))`; the plugin's `.host` exposes the host. */
+export function daprActorHost(options: DaprActorHostOptions) {
+  const host = new DaprActorHost(options);
+  return Object.assign(host.plugin, { host });
+}
+
+function sendError(
+  reply: FastifyReply,
+  code: number,
+  errorCode: string,
+  message: string,
+  status: number = code,
+) {
+  return reply
+    .code(code)
+    .type("application/json")
+    .send({ error: { code: errorCode, message, status } });
+}
+
+function parseBody(body: unknown): unknown {
+  if (typeof body !== "string") return body;
+  if (body.trim() === "") return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (err) {
+    return new Error(`request body is not JSON (${(err as Error).message})`);
+  }
+}
+
+/** Schedule data arrives as the JSON we registered; older runtimes sent it base64-encoded — accept both. */
+function decodeScheduleData(data: unknown): Json | undefined {
+  if (typeof data !== "string") return data as Json | undefined;
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(data) && data.length % 4 === 0) {
+    try {
+      return JSON.parse(Buffer.from(data, "base64").toString("utf8")) as Json;
+    } catch {
+      return data;
+    }
+  }
+  return data;
+}

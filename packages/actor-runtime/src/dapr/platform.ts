@@ -1,0 +1,157 @@
+/**
+ * The `Platform` bundle over a Dapr sidecar: actors (the typed proxy), events (CloudEvents publish),
+ * services (service invocation) and secrets. Every outgoing call carries the current call context
+ * (reentrancy id for actor calls, trace context for all).
+ */
+import { randomUUID } from "node:crypto";
+import { TroupeError, isErrorBody, type Json } from "@troupe/actor-interfaces";
+import type { CloudEvent, EventPublisher, Platform, SecretReader, ServiceInvoker } from "../api.ts";
+import { createDaprActorClient } from "./actor-client.ts";
+import { currentInboundContext, outgoingHeaders } from "./call-context.ts";
+import { CLOUDEVENTS_CONTENT_TYPE } from "./cloudevents.ts";
+import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
+import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
+
+export interface DaprPlatformOptions extends Partial<SidecarAddress> {
+  pubsubName: string;
+  secretStoreName: string;
+  /** CloudEvent `source` of published events, e.g. the app id. Default "troupe". */
+  source?: string;
+  /** Default actor call timeout (ms). Default 60000. */
+  callTimeoutMs?: number;
+  /** Default service invocation timeout (ms). Default 60000. */
+  invokeTimeoutMs?: number;
+  reentrancy?: boolean;
+  /** Use this client instead of HTTP to daprd (tests). */
+  sidecar?: SidecarClient;
+}
+
+export function createDaprPlatform(options: DaprPlatformOptions): Platform {
+  const sidecar =
+    options.sidecar ?? new HttpSidecarClient({ ...options, daprHttpPort: requirePort(options.daprHttpPort) });
+  const actors = createDaprActorClient(sidecar, {
+    ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+    ...(options.reentrancy !== undefined ? { reentrancy: options.reentrancy } : {}),
+  });
+  return Object.freeze({
+    actors,
+    events: createEventPublisher(sidecar, options.pubsubName, options.source ?? "troupe"),
+    services: createServiceInvoker(sidecar, options.invokeTimeoutMs ?? 60_000),
+    secrets: createSecretReader(sidecar, options.secretStoreName),
+  });
+}
+
+function requirePort(port: number | undefined): number {
+  if (port === undefined || !Number.isInteger(port) || port <= 0)
+    throw new Error("createDaprPlatform: daprHttpPort is required");
+  return port;
+}
+
+export function createEventPublisher(sidecar: SidecarClient, pubsub: string, source: string): EventPublisher {
+  return {
+    async publish(topic, event) {
+      const call = currentInboundContext();
+      const headers = traceHeaders();
+      const envelope: CloudEvent = {
+        specversion: "1.0",
+        id: event.id ?? randomUUID(),
+        source,
+        type: event.type,
+        datacontenttype: "application/json",
+        time: new Date().toISOString(),
+        data: event.data,
+        ...(event.subject !== undefined ? { subject: event.subject } : {}),
+      };
+      const traceparent = headers.traceparent ?? call?.traceparent;
+      const tracestate = headers.tracestate ?? call?.tracestate;
+      if (traceparent) envelope.traceparent = traceparent;
+      if (tracestate) envelope.tracestate = tracestate;
+      await sidecar.publish(pubsub, topic, JSON.stringify(envelope), {
+        contentType: CLOUDEVENTS_CONTENT_TYPE,
+        headers,
+      });
+    },
+  };
+}
+
+export function createServiceInvoker(sidecar: SidecarClient, defaultTimeoutMs: number): ServiceInvoker {
+  return {
+    async invoke<T extends Json>(
+      appId: string,
+      method: string,
+      request: Parameters<ServiceInvoker["invoke"]>[2] = {},
+    ) {
+      const httpMethod = request.httpMethod ?? (request.body === undefined ? "GET" : "POST");
+      const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
+      let res: SidecarResponse;
+      try {
+        res = await sidecar.invokeService(appId, method, {
+          method: httpMethod,
+          ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+          headers: { ...traceHeaders(), ...request.headers },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+        throw new TroupeError(
+          timedOut ? "service_timeout" : "service_unreachable",
+          `${appId} ${httpMethod} ${method}: ${timedOut ? `no answer within ${timeoutMs} ms` : (err as Error).message}`,
+          timedOut ? 504 : 503,
+        );
+      }
+      const body = parse(res.body);
+      if (res.status >= 200 && res.status < 300) return body as T;
+      throw serviceError(appId, httpMethod, method, res.status, body, res.body);
+    },
+  };
+}
+
+/** The callee's `{error:{code,message}}` (our services) or daprd's `{errorCode,message}` become a TroupeError. */
+function serviceError(
+  appId: string,
+  httpMethod: string,
+  path: string,
+  status: number,
+  body: unknown,
+  raw: string,
+): TroupeError {
+  const err = (body as { error?: unknown } | undefined)?.error as
+    Partial<{ code: unknown; message: unknown }> | undefined;
+  if (err && typeof err.code === "string" && typeof err.message === "string") {
+    return new TroupeError(err.code, err.message, isErrorBody(err) ? err.status : status);
+  }
+  const dapr = body as { errorCode?: unknown; message?: unknown } | undefined;
+  if (dapr && typeof dapr.errorCode === "string" && typeof dapr.message === "string") {
+    return new TroupeError(dapr.errorCode, `${appId} ${httpMethod} ${path}: ${dapr.message}`, status);
+  }
+  return new TroupeError(
+    "service_call_failed",
+    `${appId} ${httpMethod} ${path} answered ${status}: ${raw.slice(0, 300)}`,
+    status,
+  );
+}
+
+export function createSecretReader(sidecar: SidecarClient, store: string): SecretReader {
+  return {
+    async get(name) {
+      const values = await sidecar.getSecret(store, name);
+      if (!values) return undefined;
+      return values[name] ?? Object.values(values)[0];
+    },
+  };
+}
+
+/** Trace headers only (the reentrancy id is meaningful for actor calls, not for pub/sub or invocation). */
+function traceHeaders(): Record<string, string> {
+  const h = outgoingHeaders({ reentrancy: false });
+  return h;
+}
+
+function parse(body: string): unknown {
+  if (body === "") return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
+  }
+}
