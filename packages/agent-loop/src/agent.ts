@@ -23,7 +23,10 @@ export interface AgentState {
   error: string | undefined;
 }
 
-export interface AgentOptions extends Omit<AgentLoopConfig, "getSteeringMessages" | "getFollowUpMessages" | "skipInitialSteeringPoll"> {
+export interface AgentOptions extends Omit<
+  AgentLoopConfig,
+  "getSteeringMessages" | "getFollowUpMessages" | "skipInitialSteeringPoll"
+> {
   systemPrompt?: string;
   tools?: AgentTool[];
   /** Initial transcript (e.g. restored from actor state). */
@@ -106,11 +109,16 @@ export class Agent {
   prompt(input: string | AgentMessage | AgentMessage[]): Promise<void> {
     if (this.streaming) {
       return Promise.reject(
-        new Error("Agent is already processing a prompt. Use steer() or followUp() to queue messages, or wait for completion."),
+        new Error(
+          "Agent is already processing a prompt. Use steer() or followUp() to queue messages, or wait for completion.",
+        ),
       );
     }
     const prompts = typeof input === "string" ? [userMessage(input)] : Array.isArray(input) ? input : [input];
-    return this.start((context, config, emit, signal) => runAgentLoop(prompts, context, config, emit, signal), false);
+    return this.start(
+      (context, config, emit, signal) => runAgentLoop(prompts, context, config, emit, signal),
+      false,
+    );
   }
 
   /**
@@ -118,7 +126,8 @@ export class Agent {
    * user or toolResult tail, asks the model again (crash recovery).
    */
   continue(): Promise<void> {
-    if (this.streaming) return Promise.reject(new Error("Agent is already processing. Wait for completion before continuing."));
+    if (this.streaming)
+      return Promise.reject(new Error("Agent is already processing. Wait for completion before continuing."));
     const last = this.messages.at(-1);
     if (!last) return Promise.reject(new Error("No messages to continue from"));
     if (last.role === "assistant") {
@@ -127,7 +136,8 @@ export class Agent {
         return this.start((c, cfg, emit, signal) => runAgentLoop(steering, c, cfg, emit, signal), true);
       }
       const followUps = this.dequeue(this.followUpQueue, this.followUpMode);
-      if (followUps.length > 0) return this.start((c, cfg, emit, signal) => runAgentLoop(followUps, c, cfg, emit, signal), false);
+      if (followUps.length > 0)
+        return this.start((c, cfg, emit, signal) => runAgentLoop(followUps, c, cfg, emit, signal), false);
       return Promise.reject(new Error("Cannot continue from message role: assistant"));
     }
     return this.start((c, cfg, emit, signal) => runAgentLoopContinue(c, cfg, emit, signal), false);
@@ -194,8 +204,19 @@ export class Agent {
     this.controller = controller;
     this.error = undefined;
     this.streaming = true;
-    const context: AgentContext = { systemPrompt: this.systemPrompt, messages: [...this.messages], tools: this.tools };
-    const { systemPrompt: _s, tools: _t, messages: _m, steeringMode: _sm, followUpMode: _fm, ...loopOptions } = this.options;
+    const context: AgentContext = {
+      systemPrompt: this.systemPrompt,
+      messages: [...this.messages],
+      tools: this.tools,
+    };
+    const {
+      systemPrompt: _s,
+      tools: _t,
+      messages: _m,
+      steeringMode: _sm,
+      followUpMode: _fm,
+      ...loopOptions
+    } = this.options;
     const config: AgentLoopConfig = {
       ...loopOptions,
       skipInitialSteeringPoll,
@@ -230,13 +251,18 @@ export class Agent {
         this.messages.push(event.message);
         break;
       case "tool_execution_start":
-        this.pending.set(event.toolCallId, { toolCallId: event.toolCallId, toolName: event.toolName, args: event.args });
+        this.pending.set(event.toolCallId, {
+          toolCallId: event.toolCallId,
+          toolName: event.toolName,
+          args: event.args,
+        });
         break;
       case "tool_execution_end":
         this.pending.delete(event.toolCallId);
         break;
       case "turn_end":
-        if (event.message.role === "assistant" && event.message.errorMessage) this.error = event.message.errorMessage;
+        if (event.message.role === "assistant" && event.message.errorMessage)
+          this.error = event.message.errorMessage;
         break;
       case "agent_end":
         this.streaming = false;

@@ -19,8 +19,20 @@ export {
   type AfterToolCallResult,
   type ToolExecutionMode,
 } from "./loop.ts";
-export { Agent, type AgentOptions, type AgentState, type AgentListener, type PendingToolCall, type QueueMode } from "./agent.ts";
-export { createOpenAIModel, defaultRetryPolicy, type OpenAIModelOptions, type RetryPolicy } from "./openai-model.ts";
+export {
+  Agent,
+  type AgentOptions,
+  type AgentState,
+  type AgentListener,
+  type PendingToolCall,
+  type QueueMode,
+} from "./agent.ts";
+export {
+  createOpenAIModel,
+  defaultRetryPolicy,
+  type OpenAIModelOptions,
+  type RetryPolicy,
+} from "./openai-model.ts";
 export {
   startScriptedModelServer,
   type ScriptedModelServer,
@@ -31,5 +43,12 @@ export {
   type RecordedRequest,
 } from "./scripted-server.ts";
 export { demoScript } from "./demo-script.ts";
-export { userMessage, customMessage, textResult, toolResultMessage, messageText, emptyUsage } from "./messages.ts";
+export {
+  userMessage,
+  customMessage,
+  textResult,
+  toolResultMessage,
+  messageText,
+  emptyUsage,
+} from "./messages.ts";
 export { toLlmWireMessages, type WireMessage } from "./wire.ts";

@@ -37,7 +37,8 @@ export interface AfterToolCallContext extends BeforeToolCallContext {
   isError: boolean;
 }
 /** Field-by-field override of the outcome: content replaces, details replaces, isError replaces. */
-export type AfterToolCallResult = { content?: TextContent[]; details?: Json; isError?: boolean } | undefined | void;
+export type AfterToolCallResult =
+  { content?: TextContent[]; details?: Json; isError?: boolean } | undefined | void;
 
 export type ToolExecutionMode = "parallel" | "sequential";
 
@@ -55,15 +56,24 @@ export interface AgentLoopConfig {
    */
   toolExecution?: ToolExecutionMode;
   /** Step 1 of the context pipeline before each model call: prune, summarise or inject (AgentMessage[] → AgentMessage[]). */
-  transformContext?: (messages: AgentMessage[], signal?: AbortSignal) => Promise<AgentMessage[]> | AgentMessage[];
+  transformContext?: (
+    messages: AgentMessage[],
+    signal?: AbortSignal,
+  ) => Promise<AgentMessage[]> | AgentMessage[];
   /** Step 2: to model messages. Default keeps user, assistant and toolResult and drops custom messages. */
   convertToLlm?: (messages: AgentMessage[]) => Promise<LlmMessage[]> | LlmMessage[];
   /** Polled at loop start, after each tool (sequential) or preflight (parallel), and after each turn. */
   getSteeringMessages?: () => Promise<AgentMessage[]> | AgentMessage[];
   /** Polled only when the agent would otherwise stop. */
   getFollowUpMessages?: () => Promise<AgentMessage[]> | AgentMessage[];
-  beforeToolCall?: (ctx: BeforeToolCallContext, signal?: AbortSignal) => Promise<BeforeToolCallResult> | BeforeToolCallResult;
-  afterToolCall?: (ctx: AfterToolCallContext, signal?: AbortSignal) => Promise<AfterToolCallResult> | AfterToolCallResult;
+  beforeToolCall?: (
+    ctx: BeforeToolCallContext,
+    signal?: AbortSignal,
+  ) => Promise<BeforeToolCallResult> | BeforeToolCallResult;
+  afterToolCall?: (
+    ctx: AfterToolCallContext,
+    signal?: AbortSignal,
+  ) => Promise<AfterToolCallResult> | AfterToolCallResult;
   /** Record tool arguments and results on `execute_tool` spans (off by default). */
   captureContent?: boolean;
   /** Skip the steering poll at loop start (used by Agent.continue to keep one-at-a-time order). */
@@ -77,7 +87,9 @@ export const ABORTED_TOOL_TEXT = "Tool execution was aborted.";
 export const BLOCKED_TOOL_TEXT = "Tool execution was blocked";
 
 export const defaultConvertToLlm = (messages: AgentMessage[]): LlmMessage[] =>
-  messages.filter((m): m is LlmMessage => m.role === "user" || m.role === "assistant" || m.role === "toolResult");
+  messages.filter(
+    (m): m is LlmMessage => m.role === "user" || m.role === "assistant" || m.role === "toolResult",
+  );
 
 /**
  * Runs the agent from new prompt messages: emits agent_start, turn_start, message_start/end for each
@@ -168,7 +180,11 @@ class Run {
     } catch (err) {
       // Contractually non-throwing callbacks threw: end the run with an error message instead of rejecting.
       const reason = this.signal?.aborted ? "aborted" : "error";
-      const message = failedAssistantMessage(this.config.model.model, reason, err instanceof Error ? err.message : String(err));
+      const message = failedAssistantMessage(
+        this.config.model.model,
+        reason,
+        err instanceof Error ? err.message : String(err),
+      );
       if (!this.inTurn) this.startTurn();
       this.addMessage(message);
       this.endTurn(message, []);
@@ -185,7 +201,6 @@ class Run {
         if (this.firstTurnPending) this.firstTurnPending = false;
         else this.startTurn();
         for (const message of pending) this.addMessage(message);
-        pending = [];
 
         const assistant = await this.streamAssistant();
         if (assistant.stopReason === "error" || assistant.stopReason === "aborted") {
@@ -225,7 +240,11 @@ class Run {
       {
         ...(this.context.systemPrompt ? { systemPrompt: this.context.systemPrompt } : {}),
         messages: llmMessages,
-        tools: this.context.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+        tools: this.context.tools.map((t) => ({
+          name: t.name,
+          description: t.description,
+          parameters: t.parameters,
+        })),
       },
       {
         ...(this.signal ? { signal: this.signal } : {}),
@@ -259,9 +278,17 @@ class Run {
     const toolResults: ToolResultMessage[] = [];
     let steering: AgentMessage[] = [];
     for (const [i, call] of calls.entries()) {
-      this.emit({ type: "tool_execution_start", toolCallId: call.id, toolName: call.name, args: call.arguments });
+      this.emit({
+        type: "tool_execution_start",
+        toolCallId: call.id,
+        toolName: call.name,
+        args: call.arguments,
+      });
       const prepared = await this.preflight(assistant, call);
-      const outcome = "outcome" in prepared ? prepared.outcome : await this.finalise(assistant, prepared.ok, await this.run(prepared.ok));
+      const outcome =
+        "outcome" in prepared
+          ? prepared.outcome
+          : await this.finalise(assistant, prepared.ok, await this.run(prepared.ok));
       toolResults.push(this.finish(call, outcome));
       steering = await this.pollSteering();
       if (steering.length > 0) {
@@ -277,7 +304,12 @@ class Run {
     let runnable: Prepared[] = [];
     let steering: AgentMessage[] = [];
     for (const [i, call] of calls.entries()) {
-      this.emit({ type: "tool_execution_start", toolCallId: call.id, toolName: call.name, args: call.arguments });
+      this.emit({
+        type: "tool_execution_start",
+        toolCallId: call.id,
+        toolName: call.name,
+        args: call.arguments,
+      });
       const prepared = await this.preflight(assistant, call);
       if ("outcome" in prepared) toolResults.push(this.finish(call, prepared.outcome));
       else runnable.push(prepared.ok);
@@ -300,7 +332,10 @@ class Run {
   }
 
   /** Lookup, argument check and beforeToolCall. An immediate outcome means the tool will not run. */
-  private async preflight(assistant: AssistantMessage, call: ToolCall): Promise<{ ok: Prepared } | { outcome: Outcome }> {
+  private async preflight(
+    assistant: AssistantMessage,
+    call: ToolCall,
+  ): Promise<{ ok: Prepared } | { outcome: Outcome }> {
     const tool = this.context.tools.find((t) => t.name === call.name);
     if (!tool) return { outcome: failure(`Tool ${call.name} not found`) };
     if (call.argumentsError) return { outcome: failure(call.argumentsError) };
@@ -327,42 +362,57 @@ class Run {
    */
   private run(p: Prepared): Promise<Outcome> {
     const { toolCall, tool, args } = p;
-    return traceToolCall({ toolName: tool.name, toolCallId: toolCall.id, captureContent: !!this.config.captureContent, args }, async () => {
-      const signal = this.signal ?? new AbortController().signal;
-      if (signal.aborted) return failure(ABORTED_TOOL_TEXT);
-      let settled = false;
-      const onUpdate = (partial: ToolResult) => {
-        if (settled) return;
-        this.emit({ type: "tool_execution_update", toolCallId: toolCall.id, toolName: tool.name, args, partialResult: partial });
-      };
-      let removeAbort = () => {};
-      const aborted = new Promise<Outcome>((resolve) => {
-        const onAbort = () => resolve(failure(ABORTED_TOOL_TEXT));
-        signal.addEventListener("abort", onAbort, { once: true });
-        removeAbort = () => signal.removeEventListener("abort", onAbort);
-      });
-      const executed = (async (): Promise<Outcome> => {
+    return traceToolCall(
+      { toolName: tool.name, toolCallId: toolCall.id, captureContent: !!this.config.captureContent, args },
+      async () => {
+        const signal = this.signal ?? new AbortController().signal;
+        if (signal.aborted) return failure(ABORTED_TOOL_TEXT);
+        let settled = false;
+        const onUpdate = (partial: ToolResult) => {
+          if (settled) return;
+          this.emit({
+            type: "tool_execution_update",
+            toolCallId: toolCall.id,
+            toolName: tool.name,
+            args,
+            partialResult: partial,
+          });
+        };
+        let removeAbort = () => {};
+        const aborted = new Promise<Outcome>((resolve) => {
+          const onAbort = () => resolve(failure(ABORTED_TOOL_TEXT));
+          signal.addEventListener("abort", onAbort, { once: true });
+          removeAbort = () => signal.removeEventListener("abort", onAbort);
+        });
+        const executed = (async (): Promise<Outcome> => {
+          try {
+            const result = await tool.execute(args, { signal, onUpdate, toolCallId: toolCall.id });
+            return { result: normaliseResult(result), isError: false };
+          } catch (err) {
+            return failure(signal.aborted ? ABORTED_TOOL_TEXT : errorText(err));
+          }
+        })();
         try {
-          const result = await tool.execute(args, { signal, onUpdate, toolCallId: toolCall.id });
-          return { result: normaliseResult(result), isError: false };
-        } catch (err) {
-          return failure(signal.aborted ? ABORTED_TOOL_TEXT : errorText(err));
+          return await Promise.race([executed, aborted]);
+        } finally {
+          settled = true;
+          removeAbort();
         }
-      })();
-      try {
-        return await Promise.race([executed, aborted]);
-      } finally {
-        settled = true;
-        removeAbort();
-      }
-    });
+      },
+    );
   }
 
   private async finalise(assistant: AssistantMessage, p: Prepared, outcome: Outcome): Promise<Outcome> {
     if (!this.config.afterToolCall) return outcome;
     try {
       const override = await this.config.afterToolCall(
-        { assistantMessage: assistant, toolCall: p.toolCall, args: p.args, context: this.context, ...outcome },
+        {
+          assistantMessage: assistant,
+          toolCall: p.toolCall,
+          args: p.args,
+          context: this.context,
+          ...outcome,
+        },
         this.signal,
       );
       if (!override) return outcome;
@@ -377,14 +427,26 @@ class Run {
 
   /** tool_execution_end, then the toolResult message into the transcript. */
   private finish(call: ToolCall, outcome: Outcome): ToolResultMessage {
-    this.emit({ type: "tool_execution_end", toolCallId: call.id, toolName: call.name, result: outcome.result, isError: outcome.isError });
+    this.emit({
+      type: "tool_execution_end",
+      toolCallId: call.id,
+      toolName: call.name,
+      result: outcome.result,
+      isError: outcome.isError,
+    });
     const message = toolResultMessage(call.id, call.name, outcome.result, outcome.isError);
     this.addMessage(message);
     return message;
   }
 
   private skip(call: ToolCall, emitStart: boolean): ToolResultMessage {
-    if (emitStart) this.emit({ type: "tool_execution_start", toolCallId: call.id, toolName: call.name, args: call.arguments });
+    if (emitStart)
+      this.emit({
+        type: "tool_execution_start",
+        toolCallId: call.id,
+        toolName: call.name,
+        args: call.arguments,
+      });
     return this.finish(call, failure(SKIPPED_TOOL_TEXT));
   }
 }
@@ -400,6 +462,7 @@ function errorText(err: unknown): string {
 /** Accepts a sloppy tool return (a string, missing content) so one bad tool cannot break the transcript. */
 function normaliseResult(result: unknown): ToolResult {
   if (typeof result === "string") return textResult(result);
-  if (typeof result === "object" && result !== null && Array.isArray((result as ToolResult).content)) return result as ToolResult;
+  if (typeof result === "object" && result !== null && Array.isArray((result as ToolResult).content))
+    return result as ToolResult;
   return textResult(JSON.stringify(result ?? null));
 }

@@ -1,4 +1,15 @@
-import type { AssistantMessage, CustomMessage, Json, LlmMessage, TextContent, ToolCall, ToolResult, ToolResultMessage, Usage, UserMessage } from "./types.ts";
+import type {
+  AssistantMessage,
+  CustomMessage,
+  Json,
+  LlmMessage,
+  TextContent,
+  ToolCall,
+  ToolResult,
+  ToolResultMessage,
+  Usage,
+  UserMessage,
+} from "./types.ts";
 
 /** Helpers to build messages; every message is plain JSON. */
 
@@ -16,7 +27,9 @@ export function customMessage(kind: string, data: Json, timestamp = Date.now()):
 
 /** A tool result with one text block. */
 export function textResult(text: string, details?: Json): ToolResult {
-  return details === undefined ? { content: [{ type: "text", text }] } : { content: [{ type: "text", text }], details };
+  return details === undefined
+    ? { content: [{ type: "text", text }] }
+    : { content: [{ type: "text", text }], details };
 }
 
 export function toolResultMessage(
@@ -25,14 +38,33 @@ export function toolResultMessage(
   result: ToolResult,
   isError: boolean,
 ): ToolResultMessage {
-  const message: ToolResultMessage = { role: "toolResult", toolCallId, toolName, content: result.content, isError, timestamp: Date.now() };
+  const message: ToolResultMessage = {
+    role: "toolResult",
+    toolCallId,
+    toolName,
+    content: result.content,
+    isError,
+    timestamp: Date.now(),
+  };
   if (result.details !== undefined) message.details = result.details;
   return message;
 }
 
 /** An assistant message standing for a failure outside the model call (e.g. the context pipeline threw). */
-export function failedAssistantMessage(model: string, reason: "error" | "aborted", errorMessage: string): AssistantMessage {
-  return { role: "assistant", content: [], model, usage: emptyUsage(), stopReason: reason, errorMessage, timestamp: Date.now() };
+export function failedAssistantMessage(
+  model: string,
+  reason: "error" | "aborted",
+  errorMessage: string,
+): AssistantMessage {
+  return {
+    role: "assistant",
+    content: [],
+    model,
+    usage: emptyUsage(),
+    stopReason: reason,
+    errorMessage,
+    timestamp: Date.now(),
+  };
 }
 
 /** The text of an assistant (or user/tool result) message, blocks joined. */
@@ -49,6 +81,8 @@ export function snapshot(message: AssistantMessage): AssistantMessage {
   return {
     ...message,
     usage: { ...message.usage },
-    content: message.content.map((c) => (c.type === "text" ? { ...c } : { ...c, arguments: { ...c.arguments } })),
+    content: message.content.map((c) =>
+      c.type === "text" ? { ...c } : { ...c, arguments: { ...c.arguments } },
+    ),
   };
 }

@@ -69,7 +69,12 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
     model: options.model,
     complete: (request, callOptions = {}) =>
       traceModelCall(
-        { model: options.model, provider: options.providerName ?? "openai", captureContent: !!options.captureContent, request },
+        {
+          model: options.model,
+          provider: options.providerName ?? "openai",
+          captureContent: !!options.captureContent,
+          request,
+        },
         () => completeWithRetries(client, options, policy, request, callOptions),
       ),
   };
@@ -89,9 +94,11 @@ async function completeWithRetries(
     try {
       return await streamOnce(client, options, request, stream, signal);
     } catch (err) {
-      if (signal?.aborted || err instanceof APIUserAbortError) return stream.fail("aborted", "Request was aborted");
+      if (signal?.aborted || err instanceof APIUserAbortError)
+        return stream.fail("aborted", "Request was aborted");
       const message = describeError(err);
-      if (stream.receivedData || attempt >= policy.maxRetries || !isRetryable(err)) return stream.fail("error", message);
+      if (stream.receivedData || attempt >= policy.maxRetries || !isRetryable(err))
+        return stream.fail("error", message);
       const waited = await sleep(retryDelay(err, attempt, policy), signal);
       if (!waited) return stream.fail("aborted", "Request was aborted");
     }
@@ -135,6 +142,9 @@ async function streamOnce(
       armIdle();
       acc.onChunk(chunk);
     }
+    // The openai Stream ends quietly (no throw) when its signal aborts: tell an abort from a real end.
+    if (idleFired && !outerSignal?.aborted) throw new IdleTimeoutError(idleMs);
+    if (outerSignal?.aborted) throw new APIUserAbortError();
     return acc.finish();
   } catch (err) {
     if (idleFired && !outerSignal?.aborted) throw new IdleTimeoutError(idleMs);
@@ -152,17 +162,21 @@ class IdleTimeoutError extends Error {
 }
 
 function toWireTool(tool: ModelRequest["tools"][number]): ChatCompletionTool {
-  return { type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } };
+  return {
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  };
 }
 
 function isRetryable(err: unknown): boolean {
   if (err instanceof APIConnectionError || err instanceof APIConnectionTimeoutError) return true;
-  if (err instanceof APIError && typeof err.status === "number") return err.status === 429 || err.status >= 500;
+  if (err instanceof APIError && typeof err.status === "number")
+    return err.status === 429 || err.status >= 500;
   return false;
 }
 
 function retryDelay(err: unknown, attempt: number, policy: RetryPolicy): number {
-  const header = err instanceof APIError ? err.headers?.get("retry-after") : null;
+  const header = err instanceof APIError ? (err.headers as Headers | undefined)?.get("retry-after") : null;
   const seconds = header ? Number(header) : NaN;
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(policy.maxDelayMs, seconds * 1000);
   const base = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
@@ -170,7 +184,8 @@ function retryDelay(err: unknown, attempt: number, policy: RetryPolicy): number 
 }
 
 function describeError(err: unknown): string {
-  if (err instanceof APIError && typeof err.status === "number") return `model request failed (${err.status}): ${err.message}`;
+  if (err instanceof APIError && typeof err.status === "number")
+    return `model request failed (${err.status}): ${err.message}`;
   if (err instanceof Error) return `model request failed: ${err.message}`;
   return `model request failed: ${String(err)}`;
 }
@@ -222,7 +237,8 @@ class StreamAccumulator {
       this.message.usage = {
         inputTokens: chunk.usage.prompt_tokens ?? 0,
         outputTokens: chunk.usage.completion_tokens ?? 0,
-        totalTokens: chunk.usage.total_tokens ?? (chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0),
+        totalTokens:
+          chunk.usage.total_tokens ?? (chunk.usage.prompt_tokens ?? 0) + (chunk.usage.completion_tokens ?? 0),
       };
     }
     const choice = chunk.choices?.[0];
@@ -269,7 +285,12 @@ class StreamAccumulator {
     }
     const block = this.message.content[this.textIndex] as TextContent;
     block.text += text;
-    this.emit({ type: "text_delta", contentIndex: this.textIndex, delta: text, partial: snapshot(this.message) });
+    this.emit({
+      type: "text_delta",
+      contentIndex: this.textIndex,
+      delta: text,
+      partial: snapshot(this.message),
+    });
   }
 
   private closeText(): void {
@@ -277,7 +298,12 @@ class StreamAccumulator {
     const index = this.textIndex;
     this.textIndex = undefined;
     const block = this.message.content[index] as TextContent;
-    this.emit({ type: "text_end", contentIndex: index, content: block.text, partial: snapshot(this.message) });
+    this.emit({
+      type: "text_end",
+      contentIndex: index,
+      content: block.text,
+      partial: snapshot(this.message),
+    });
   }
 
   private addToolDelta(tc: ChatCompletionChunk.Choice.Delta.ToolCall): void {
@@ -286,8 +312,17 @@ class StreamAccumulator {
       this.closeText();
       entry = { contentIndex: this.message.content.length, args: "" };
       this.toolIndexByWire.set(tc.index, entry);
-      this.message.content.push({ type: "toolCall", id: tc.id ?? `call_${tc.index}`, name: tc.function?.name ?? "", arguments: {} });
-      this.emit({ type: "toolcall_start", contentIndex: entry.contentIndex, partial: snapshot(this.message) });
+      this.message.content.push({
+        type: "toolCall",
+        id: tc.id ?? `call_${tc.index}`,
+        name: tc.function?.name ?? "",
+        arguments: {},
+      });
+      this.emit({
+        type: "toolcall_start",
+        contentIndex: entry.contentIndex,
+        partial: snapshot(this.message),
+      });
     }
     const call = this.message.content[entry.contentIndex] as ToolCall;
     if (tc.id) call.id = tc.id;
@@ -295,7 +330,12 @@ class StreamAccumulator {
     const fragment = tc.function?.arguments ?? "";
     if (fragment) {
       entry.args += fragment;
-      this.emit({ type: "toolcall_delta", contentIndex: entry.contentIndex, delta: fragment, partial: snapshot(this.message) });
+      this.emit({
+        type: "toolcall_delta",
+        contentIndex: entry.contentIndex,
+        delta: fragment,
+        partial: snapshot(this.message),
+      });
     }
   }
 
@@ -305,7 +345,12 @@ class StreamAccumulator {
       const parsed = parseArguments(entry.args);
       if ("error" in parsed) call.argumentsError = parsed.error;
       else call.arguments = parsed.value;
-      this.emit({ type: "toolcall_end", contentIndex: entry.contentIndex, toolCall: { ...call }, partial: snapshot(this.message) });
+      this.emit({
+        type: "toolcall_end",
+        contentIndex: entry.contentIndex,
+        toolCall: { ...call },
+        partial: snapshot(this.message),
+      });
     }
     this.toolIndexByWire.clear();
   }
@@ -319,9 +364,12 @@ function parseArguments(raw: string): { value: JsonObject } | { error: string } 
   if (raw.trim() === "") return { value: {} };
   try {
     const value: unknown = JSON.parse(raw);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return { value: value as JsonObject };
+    if (typeof value === "object" && value !== null && !Array.isArray(value))
+      return { value: value as JsonObject };
     return { error: "tool arguments must be a JSON object" };
   } catch (err) {
-    return { error: `tool arguments are not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      error: `tool arguments are not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }

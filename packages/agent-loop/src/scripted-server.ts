@@ -51,8 +51,7 @@ export interface RecordedRequest {
 }
 
 export type ModelScript =
-  | ScriptedReply[]
-  | ((request: RecordedRequest) => ScriptedReply | Promise<ScriptedReply>);
+  ScriptedReply[] | ((request: RecordedRequest) => ScriptedReply | Promise<ScriptedReply>);
 
 export interface ScriptedModelServerOptions {
   script: ModelScript;
@@ -74,7 +73,9 @@ export interface ScriptedModelServer {
   close(): Promise<void>;
 }
 
-export async function startScriptedModelServer(options: ScriptedModelServerOptions): Promise<ScriptedModelServer> {
+export async function startScriptedModelServer(
+  options: ScriptedModelServerOptions,
+): Promise<ScriptedModelServer> {
   let script = options.script;
   const requests: RecordedRequest[] = [];
   const model = options.model ?? "scripted";
@@ -82,7 +83,8 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { message: `scripted server: ${String(err)}`, type: "server_error" } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { message: `scripted server: ${String(err)}`, type: "server_error" } });
       else res.destroy();
     });
   });
@@ -90,10 +92,15 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/v1/models") {
-      return sendJson(res, 200, { object: "list", data: [{ id: model, object: "model", created: 0, owned_by: "troupe" }] });
+      return sendJson(res, 200, {
+        object: "list",
+        data: [{ id: model, object: "model", created: 0, owned_by: "troupe" }],
+      });
     }
     if (req.method !== "POST" || path !== "/v1/chat/completions") {
-      return sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: "invalid_request_error" } });
+      return sendJson(res, 404, {
+        error: { message: `no route ${req.method} ${path}`, type: "invalid_request_error" },
+      });
     }
     const body = JSON.parse(await readBody(req)) as RecordedRequest["body"];
     const recorded: RecordedRequest = {
@@ -114,8 +121,19 @@ export async function startScriptedModelServer(options: ScriptedModelServerOptio
     if (closed.value) return;
     if (reply.error) {
       const headers: Record<string, string> = {};
-      if (reply.error.retryAfterSeconds !== undefined) headers["retry-after"] = String(reply.error.retryAfterSeconds);
-      return sendJson(res, reply.error.status, { error: { message: reply.error.message ?? `scripted error ${reply.error.status}`, type: "server_error" } }, headers);
+      if (reply.error.retryAfterSeconds !== undefined)
+        headers["retry-after"] = String(reply.error.retryAfterSeconds);
+      return sendJson(
+        res,
+        reply.error.status,
+        {
+          error: {
+            message: reply.error.message ?? `scripted error ${reply.error.status}`,
+            type: "server_error",
+          },
+        },
+        headers,
+      );
     }
     if (recorded.stream) await streamReply(res, recorded, reply, model, closed);
     else sendJson(res, 200, completionObject(recorded, reply, model));
@@ -159,9 +177,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -179,7 +206,9 @@ function watchClose(res: ServerResponse): { value: boolean; wait: Promise<void> 
 
 function pause(ms: number, closed: { wait: Promise<void> }): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), closed.wait]).finally(() => clearTimeout(timer));
+  return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), closed.wait]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 function toolCallsOf(request: RecordedRequest, reply: ScriptedReply) {
@@ -193,7 +222,8 @@ function toolCallsOf(request: RecordedRequest, reply: ScriptedReply) {
 function usageOf(request: RecordedRequest, reply: ScriptedReply, calls: { arguments: string }[]) {
   const input = reply.usage?.inputTokens ?? Math.ceil(JSON.stringify(request.messages).length / 4);
   const output =
-    reply.usage?.outputTokens ?? Math.ceil(((reply.text ?? "").length + calls.reduce((n, c) => n + c.arguments.length, 0)) / 4);
+    reply.usage?.outputTokens ??
+    Math.ceil(((reply.text ?? "").length + calls.reduce((n, c) => n + c.arguments.length, 0)) / 4);
   return { prompt_tokens: input, completion_tokens: output, total_tokens: input + output };
 }
 
@@ -215,7 +245,13 @@ function completionObject(request: RecordedRequest, reply: ScriptedReply, model:
           role: "assistant",
           content: reply.text ?? null,
           ...(calls.length > 0
-            ? { tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) }
+            ? {
+                tool_calls: calls.map((c) => ({
+                  id: c.id,
+                  type: "function",
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
             : {}),
         },
         finish_reason: finishReasonOf(reply),
@@ -232,15 +268,27 @@ async function streamReply(
   model: string,
   closed: { value: boolean; wait: Promise<void> },
 ): Promise<void> {
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-  const base = { id: `chatcmpl-scripted-${request.index}`, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model };
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
+  const base = {
+    id: `chatcmpl-scripted-${request.index}`,
+    object: "chat.completion.chunk",
+    created: Math.floor(Date.now() / 1000),
+    model,
+  };
   const send = async (payload: unknown, delay: boolean) => {
     if (delay && reply.chunkDelayMs) await pause(reply.chunkDelayMs, closed);
     if (closed.value) return false;
     res.write(`data: ${JSON.stringify(payload)}\n\n`);
     return true;
   };
-  const choice = (delta: unknown, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] });
+  const choice = (delta: unknown, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
   if (!(await send(choice({ role: "assistant", content: "" }), false))) return;
   const chunks = reply.chunks ?? (reply.text ? (reply.text.match(/\S+\s*|\s+/g) ?? [reply.text]) : []);
   for (const text of chunks) if (!(await send(choice({ content: text }), true))) return;
@@ -251,11 +299,14 @@ async function streamReply(
     // Arguments arrive in two fragments, as real servers split them.
     const mid = Math.ceil(call.arguments.length / 2);
     for (const part of [call.arguments.slice(0, mid), call.arguments.slice(mid)]) {
-      if (part && !(await send(choice({ tool_calls: [{ index, function: { arguments: part } }] }), false))) return;
+      if (part && !(await send(choice({ tool_calls: [{ index, function: { arguments: part } }] }), false)))
+        return;
     }
   }
   if (!(await send(choice({}, finishReasonOf(reply)), true))) return;
-  const wantsUsage = (request.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-  if (wantsUsage && !(await send({ ...base, choices: [], usage: usageOf(request, reply, calls) }, false))) return;
+  const wantsUsage =
+    (request.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+  if (wantsUsage && !(await send({ ...base, choices: [], usage: usageOf(request, reply, calls) }, false)))
+    return;
   res.end("data: [DONE]\n\n");
 }

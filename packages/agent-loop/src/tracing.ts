@@ -26,7 +26,8 @@ export async function traceModelCall(
     });
     if (info.captureContent) {
       span.setAttribute("gen_ai.input.messages", JSON.stringify(info.request.messages));
-      if (info.request.systemPrompt) span.setAttribute("gen_ai.system_instructions", info.request.systemPrompt);
+      if (info.request.systemPrompt)
+        span.setAttribute("gen_ai.system_instructions", info.request.systemPrompt);
     }
     try {
       const message = await call();
@@ -52,24 +53,32 @@ export async function traceToolCall<T extends { result: ToolResult; isError: boo
   info: { toolName: string; toolCallId: string; captureContent: boolean; args: unknown },
   call: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer().startActiveSpan(`execute_tool ${info.toolName}`, { kind: SpanKind.INTERNAL }, async (span) => {
-    span.setAttributes({
-      "gen_ai.operation.name": "execute_tool",
-      "gen_ai.tool.name": info.toolName,
-      "gen_ai.tool.call.id": info.toolCallId,
-      "gen_ai.tool.type": "function",
-    });
-    if (info.captureContent) span.setAttribute("gen_ai.tool.call.arguments", JSON.stringify(info.args));
-    try {
-      const outcome = await call(span);
-      if (info.captureContent) span.setAttribute("gen_ai.tool.call.result", JSON.stringify(outcome.result.content));
-      if (outcome.isError) {
-        span.setAttribute("error.type", "tool_error");
-        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.result.content.map((c) => c.text).join("") });
+  return tracer().startActiveSpan(
+    `execute_tool ${info.toolName}`,
+    { kind: SpanKind.INTERNAL },
+    async (span) => {
+      span.setAttributes({
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": info.toolName,
+        "gen_ai.tool.call.id": info.toolCallId,
+        "gen_ai.tool.type": "function",
+      });
+      if (info.captureContent) span.setAttribute("gen_ai.tool.call.arguments", JSON.stringify(info.args));
+      try {
+        const outcome = await call(span);
+        if (info.captureContent)
+          span.setAttribute("gen_ai.tool.call.result", JSON.stringify(outcome.result.content));
+        if (outcome.isError) {
+          span.setAttribute("error.type", "tool_error");
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: outcome.result.content.map((c) => c.text).join(""),
+          });
+        }
+        return outcome;
+      } finally {
+        span.end();
       }
-      return outcome;
-    } finally {
-      span.end();
-    }
-  });
+    },
+  );
 }

@@ -136,8 +136,20 @@ export type AgentEvent =
   | { type: "message_update"; message: AssistantMessage; assistantMessageEvent: AssistantMessageEvent }
   | { type: "message_end"; message: AgentMessage }
   | { type: "tool_execution_start"; toolCallId: string; toolName: string; args: JsonObject }
-  | { type: "tool_execution_update"; toolCallId: string; toolName: string; args: JsonObject; partialResult: ToolResult }
-  | { type: "tool_execution_end"; toolCallId: string; toolName: string; result: ToolResult; isError: boolean };
+  | {
+      type: "tool_execution_update";
+      toolCallId: string;
+      toolName: string;
+      args: JsonObject;
+      partialResult: ToolResult;
+    }
+  | {
+      type: "tool_execution_end";
+      toolCallId: string;
+      toolName: string;
+      result: ToolResult;
+      isError: boolean;
+    };
 
 export type AgentEventType = AgentEvent["type"];
 

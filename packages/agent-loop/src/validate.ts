@@ -21,7 +21,7 @@ export function checkArguments(schema: JsonObject, args: JsonObject): string | u
     }
     const types = typeof prop.type === "string" ? [prop.type] : Array.isArray(prop.type) ? prop.type : [];
     if (types.length > 0 && !types.some((t) => typeof t === "string" && hasType(value, t))) {
-      return `argument "${name}" must be ${types.join(" or ")}`;
+      return `argument "${name}" must be ${types.map((t) => String(t as string)).join(" or ")}`;
     }
     if (Array.isArray(prop.enum) && !prop.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
       return `argument "${name}" must be one of ${prop.enum.map((e) => JSON.stringify(e)).join(", ")}`;

@@ -24,7 +24,12 @@ export function toLlmWireMessages(request: ModelRequest): WireMessage[] {
   if (request.systemPrompt) out.push({ role: "system", content: request.systemPrompt });
   let open: { id: string }[] = [];
   const closeOpen = () => {
-    for (const call of open) out.push({ role: "tool", tool_call_id: call.id, content: "Error: no result was recorded for this tool call." });
+    for (const call of open)
+      out.push({
+        role: "tool",
+        tool_call_id: call.id,
+        content: "Error: no result was recorded for this tool call.",
+      });
     open = [];
   };
   for (const message of request.messages) {
@@ -45,7 +50,11 @@ export function toLlmWireMessages(request: ModelRequest): WireMessage[] {
         out.push({
           role: "assistant",
           content: text.length > 0 ? text : null,
-          tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
+          tool_calls: calls.map((c) => ({
+            id: c.id,
+            type: "function",
+            function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+          })),
         });
         open = calls.map((c) => ({ id: c.id }));
         break;

@@ -58,18 +58,24 @@ export function deferred<T = void>() {
 }
 
 /** A tool that echoes its `value` argument, optionally waiting on a gate first. */
-export function echoTool(name: string, opts: { gate?: Promise<unknown>; log?: string[]; fail?: string } = {}): AgentTool {
+export function echoTool(
+  name: string,
+  opts: { gate?: Promise<unknown>; log?: string[]; fail?: string } = {},
+): AgentTool {
   return {
     name,
     description: `echoes value (${name})`,
     parameters: { type: "object", properties: { value: { type: "string" } }, required: ["value"] },
     async execute(args, ctx) {
       opts.log?.push(`start:${name}:${ctx.toolCallId}`);
-      ctx.onUpdate(textResult(`working on ${String(args.value)}`));
+      ctx.onUpdate(textResult(`working on ${JSON.stringify(args.value)}`));
       if (opts.gate) await opts.gate;
       if (opts.fail) throw new Error(opts.fail);
       opts.log?.push(`end:${name}:${ctx.toolCallId}`);
-      return textResult(`${name}:${String(args.value)}`, { value: args.value ?? null });
+      return textResult(
+        `${name}:${typeof args.value === "string" ? args.value : JSON.stringify(args.value)}`,
+        { value: args.value ?? null },
+      );
     },
   };
 }
