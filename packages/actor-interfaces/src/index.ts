@@ -4,3 +4,4 @@ export * from "./ids.ts";
 export * from "./chat.ts";
 export * from "./memory.ts";
 export * from "./events.ts";
+export * from "./tools.ts";
