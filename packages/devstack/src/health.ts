@@ -94,3 +94,19 @@ async function poll(
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` right now. */
+export function tcpOpen(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: "127.0.0.1", port });
+    s.setTimeout(timeoutMs, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}

@@ -1,10 +1,9 @@
 import { accessSync, constants } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import type { DaprLogLevel } from "./dapr-args.ts";
 import { startDaprEnv, type DaprEnv } from "./dapr-env.ts";
 import type { DaprBinaries } from "./dapr-binaries.ts";
-import { waitForHttp } from "./health.ts";
+import { tcpOpen, waitForHttp } from "./health.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { FIXED_PORTS, STACK_APPS, type PortPlan } from "./ports.ts";
 import { which } from "./redis.ts";
@@ -192,21 +191,6 @@ export async function startStack(o: {
     throw e;
   }
   return { dapr, plan, stop: () => dapr.stop() };
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: "127.0.0.1", port });
-    s.setTimeout(500, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** The port table printed at start-up (and documented in README). */
