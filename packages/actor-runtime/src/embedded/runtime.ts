@@ -213,8 +213,15 @@ class Runtime implements EmbeddedRuntime {
       const result: unknown = await (fn as (input: unknown) => Promise<unknown>).call(instance, payload);
       return wireCopy(result);
     });
+    // Unexpected failures are logged once, here, where the actor's identity and method are known.
+    const logged = call.catch((error: unknown) => {
+      if (!(error instanceof TroupeError) && !abort.signal.aborted) {
+        this.log.error({ actorType: type, actorId: id, method, err: error }, "actor call failed");
+      }
+      throw error;
+    });
     return await withDeadline(
-      call,
+      logged,
       abort,
       timeoutMs,
       options.signal,
@@ -287,9 +294,6 @@ class Runtime implements EmbeddedRuntime {
       return result;
     } catch (error) {
       tx?.discard();
-      if (!(error instanceof TroupeError) && !(error instanceof StackDepthError)) {
-        this.log.error({ actorType: slot.type, actorId: slot.id, err: error }, "actor turn failed");
-      }
       throw error;
     } finally {
       slot.lock.release();

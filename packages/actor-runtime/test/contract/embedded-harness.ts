@@ -8,7 +8,9 @@ import type { ContractHarness } from "./harness.ts";
 
 /**
  * Runs the contract on the embedded runtime. `restartHost` stops the runtime (deactivating every actor)
- * and starts a new one on the same backend, which is what a process restart keeps.
+ * and starts a new one. With a `backend` factory (e.g. Redis) the old backend is closed and a new one is
+ * made, as a restarted process would; the in-memory default keeps its one backend object (it *is* the
+ * durable store).
  */
 export function createEmbeddedHarness(
   options: { backend?: () => Promise<StateBackend>; log?: ActorLogger } = {},
@@ -43,6 +45,10 @@ export function createEmbeddedHarness(
     },
     async restartHost() {
       await runtime?.stop();
+      if (options.backend) {
+        await backend?.close();
+        backend = await options.backend();
+      }
       await boot();
     },
     async stop() {
