@@ -69,9 +69,19 @@ publish() {
   ln -sfn "$dir/$name" "$BIN/$name"
 }
 
+# Like upstream's Makefile, tell helm which Kubernetes version its client libraries speak (the default
+# capabilities of `helm template` / `helm lint`); without it helm assumes v1.20.
 build_helm() {
-  GOBIN="$2" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$1" \
-    "helm.sh/helm/v3/cmd/helm@v$1"
+  local gomod client_go major minor
+  gomod="$(go mod download -json "helm.sh/helm/v3@v$1" | json_field GoMod)"
+  client_go="$(awk '$1 == "k8s.io/client-go" { sub(/^v/, "", $2); print $2 }' "$gomod")" # e.g. 0.37.0
+  major=$(( ${client_go%%.*} + 1 ))
+  minor="$(echo "$client_go" | cut -d. -f2)"
+  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=v$1"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags="$ldflags -X $pkg.k8sVersionMajor=$major -X $pkg.k8sVersionMinor=$minor"
+  done
+  GOBIN="$2" go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@v$1"
 }
 
 build_kubeconform() {

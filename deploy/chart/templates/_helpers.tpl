@@ -18,7 +18,7 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 
 {{- define "troupe.serviceLabels" -}}
 {{ include "troupe.labels" .root }}
-{{ include "troupe.selectorLabels" . }}
+app.kubernetes.io/name: {{ .name }}
 app.kubernetes.io/component: service
 app.kubernetes.io/version: {{ .root.Values.image.tag | toString | trunc 63 | trimSuffix "-" | quote }}
 {{- end }}
