@@ -8,6 +8,10 @@ export const configSchema = {
   appId: env.string("APP_ID", "agent-memory-service"),
   daprHost: env.string("DAPR_HOST", "127.0.0.1"),
   daprHttpPort: env.port("DAPR_HTTP_PORT", 3501),
+  /** Messages kept in each MemoryAgent window (6 = 3 exchanges). */
+  memoryWindow: env.int("MEMORY_WINDOW", 6, { min: 2, max: 200 }),
+  /** Go duration between periodic summary refreshes. */
+  summaryPeriod: env.string("SUMMARY_REFRESH_PERIOD", "10m"),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -1,8 +1,23 @@
+import type { Platform } from "@troupe/actor-runtime";
+import { registerOpenApi } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
+import { conversationRoutes } from "./routes/conversations.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
 
-export interface AppOptions {}
+export interface AppOptions {
+  platform: Platform;
+}
 
 /** chat-service as a fastify plugin: routes only, no process concerns (see server.ts). */
-export const app: FastifyPluginAsync<AppOptions> = async (fastify) => {
-  fastify.get("/healthz", async () => ({ status: "ok" }));
+export const app: FastifyPluginAsync<AppOptions> = async (fastify, { platform }) => {
+  await registerOpenApi(fastify, {
+    title: "Troupe chat-service",
+    description: "Conversations with DACA agents",
+  });
+  fastify.get("/", { schema: { hide: true } }, async () => ({
+    message: "Welcome to the DACA Chat Service! Access /docs for the API documentation.",
+  }));
+  fastify.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  await fastify.register(conversationRoutes, { platform });
+  await fastify.register(sessionRoutes, { platform });
 };

@@ -12,7 +12,11 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 /** The shape of an actor: every member is an async method taking one object. */
 export type ActorShape<S> = {
-  [K in keyof S]: S[K] extends (input: infer I) => Promise<infer _O> ? (I extends object ? S[K] : never) : never;
+  [K in keyof S]: S[K] extends (input: infer I) => Promise<infer _O>
+    ? I extends object
+      ? S[K]
+      : never
+    : never;
 };
 
 export interface ActorType<S> {

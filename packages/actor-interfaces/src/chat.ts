@@ -3,33 +3,33 @@ import { actorType } from "./actor-type.ts";
 export type Role = "user" | "assistant";
 
 /** A message as stored and returned: role, content and when it was stored (ISO 8601). */
-export interface ChatMessage {
+export type ChatMessage = {
   role: Role;
   content: string;
   timestamp?: string;
-}
+};
 
-export interface ProcessMessageInput {
+export type ProcessMessageInput = {
   role: "user";
   content: string;
   /** Seed 002's session id; defaults to the conversation id. */
   session_id?: string;
-}
+};
 
-export interface HistoryQuery {
+export type HistoryQuery = {
   /** Newest `limit` messages (default 50, max 500). */
   limit?: number;
   /** Only messages with an index lower than this (a cursor returned as `next_before`). */
   before?: number;
-}
+};
 
-export interface HistoryPage {
+export type HistoryPage = {
   /** Chronological order. */
   history: ChatMessage[];
   /** Pass as `before` to get the previous page; absent on the first message. */
   next_before?: number;
   total: number;
-}
+};
 
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 500;
@@ -47,11 +47,11 @@ export const ChatAgent = actorType<ChatAgentApi>()("ChatAgent", {
   ClearHistory: true,
 });
 
-export interface RespondInput {
+export type RespondInput = {
   content: string;
   /** The latest messages of the conversation (oldest first), for engines that use history. */
   recent?: ChatMessage[];
-}
+};
 
 /** Child of ChatAgent (id = `response-{id}`): counts messages and produces replies. Hosted by chat-service. */
 export interface ResponseAgentApi {

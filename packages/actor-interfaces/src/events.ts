@@ -14,7 +14,7 @@ export const EventTypes = { conversationUpdated: "ConversationUpdated" } as cons
  * (1, 2, ...), so subscribers apply each event exactly once even when it is redelivered.
  * `event_type`, `actor_id`, `user_message` and `assistant_reply` keep the seeds' field names.
  */
-export interface ConversationUpdated {
+export type ConversationUpdated = {
   event_type: "ConversationUpdated";
   conversation_id: string;
   actor_id: string;
@@ -27,7 +27,7 @@ export interface ConversationUpdated {
   user_message: string;
   assistant_reply: string;
   timestamp: string;
-}
+};
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -39,11 +39,14 @@ function isMessage(v: unknown): v is ChatMessage {
 
 /** Runtime validation of an incoming event's data; the error names the first bad field. */
 export function parseConversationUpdated(data: unknown): Parsed<ConversationUpdated> {
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return { ok: false, error: "data must be an object" };
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    return { ok: false, error: "data must be an object" };
   const d = data as Record<string, unknown>;
-  if (d.event_type !== "ConversationUpdated") return { ok: false, error: `event_type must be "ConversationUpdated"` };
+  if (d.event_type !== "ConversationUpdated")
+    return { ok: false, error: `event_type must be "ConversationUpdated"` };
   for (const field of ["conversation_id", "user_id", "session_id", "timestamp"] as const) {
-    if (typeof d[field] !== "string" || d[field] === "") return { ok: false, error: `${field} must be a non-empty string` };
+    if (typeof d[field] !== "string" || d[field] === "")
+      return { ok: false, error: `${field} must be a non-empty string` };
   }
   if (typeof d.sequence !== "number" || !Number.isInteger(d.sequence) || d.sequence < 1) {
     return { ok: false, error: "sequence must be a positive integer" };

@@ -18,6 +18,7 @@ export const memoryAgentId = (id: string): string => `memory-${id}`;
 
 /** Inverse of the conventions: the conversation id an agent id belongs to. */
 export function conversationIdOf(agentId: string): string {
-  for (const prefix of ["response-", "memory-"]) if (agentId.startsWith(prefix)) return agentId.slice(prefix.length);
+  for (const prefix of ["response-", "memory-"])
+    if (agentId.startsWith(prefix)) return agentId.slice(prefix.length);
   return agentId;
 }

@@ -2,11 +2,11 @@ import { actorType } from "./actor-type.ts";
 import type { ChatMessage } from "./chat.ts";
 import type { ConversationUpdated } from "./events.ts";
 
-export interface UserProfile {
+export type UserProfile = {
   name: string;
   preferred_style: string;
   user_summary: string;
-}
+};
 
 /** Seed 002's defaults for a user nobody has initialised. */
 export function defaultProfile(userId: string): UserProfile {

@@ -127,7 +127,12 @@ export interface ServiceInvoker {
   invoke<T extends Json>(
     appId: string,
     method: string,
-    request?: { httpMethod?: "GET" | "POST" | "PUT" | "DELETE"; body?: Json; headers?: Record<string, string>; timeoutMs?: number },
+    request?: {
+      httpMethod?: "GET" | "POST" | "PUT" | "DELETE";
+      body?: Json;
+      headers?: Record<string, string>;
+      timeoutMs?: number;
+    },
   ): Promise<T>;
 }
 

@@ -13,7 +13,11 @@ export class ConfigError extends Error {
 }
 
 export const env = {
-  string: (name: string, defaultValue?: string): Field<string> => ({ env: name, parse: (v) => v, default: defaultValue }),
+  string: (name: string, defaultValue?: string): Field<string> => ({
+    env: name,
+    parse: (v) => v,
+    default: defaultValue,
+  }),
   optional: (name: string, options: { secret?: boolean } = {}): Field<string | undefined> => ({
     env: name,
     parse: (v) => (v === "" ? undefined : v),
@@ -26,11 +30,13 @@ export const env = {
     parse: (v, n) => {
       const x = Number(v);
       const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
-      if (!Number.isInteger(x) || x < min || x > max) throw new ConfigError(`${n} must be an integer in [${min}, ${max}], got "${v}"`);
+      if (!Number.isInteger(x) || x < min || x > max)
+        throw new ConfigError(`${n} must be an integer in [${min}, ${max}], got "${v}"`);
       return x;
     },
   }),
-  port: (name: string, defaultValue?: number): Field<number> => env.int(name, defaultValue, { min: 0, max: 65535 }),
+  port: (name: string, defaultValue?: number): Field<number> =>
+    env.int(name, defaultValue, { min: 0, max: 65535 }),
   bool: (name: string, defaultValue?: boolean): Field<boolean> => ({
     env: name,
     default: defaultValue,
@@ -44,7 +50,8 @@ export const env = {
     env: name,
     default: defaultValue,
     parse: (v, n) => {
-      if (!(values as readonly string[]).includes(v)) throw new ConfigError(`${n} must be one of ${values.join(", ")}, got "${v}"`);
+      if (!(values as readonly string[]).includes(v))
+        throw new ConfigError(`${n} must be one of ${values.join(", ")}, got "${v}"`);
       return v as T;
     },
   }),

@@ -27,12 +27,16 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send({ error: { code: "invalid_request", message } });
     }
     if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return reply.code(fe.statusCode).send({ error: { code: fe.code ?? "bad_request", message: fe.message } });
+      return reply
+        .code(fe.statusCode)
+        .send({ error: { code: fe.code ?? "bad_request", message: fe.message } });
     }
     request.log.error({ err }, "unhandled error");
     return reply.code(500).send({ error: { code: "internal", message: "internal error" } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: "not_found", message: `no route for ${request.method} ${request.url}` } }),
+    reply
+      .code(404)
+      .send({ error: { code: "not_found", message: `no route for ${request.method} ${request.url}` } }),
   );
 }

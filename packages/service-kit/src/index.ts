@@ -1,3 +1,5 @@
 export { env, parseEnv, ConfigError, type ConfigOf, type EnvSource } from "./env.ts";
 export { installErrorHandler } from "./errors.ts";
 export { createServer, serve, serverOptions, type ServeOptions } from "./server.ts";
+export { registerOpenApi } from "./openapi.ts";
+export { idParam, errorResponse, text, requireNonBlank } from "./schemas.ts";

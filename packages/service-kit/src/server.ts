@@ -16,9 +16,14 @@ export function serverOptions(opts: { name: string; logLevel?: string }): Fastif
     logger: {
       level: opts.logLevel ?? "info",
       base: { service: opts.name },
-      redact: { paths: ["req.headers.authorization", "req.headers[\"dapr-api-token\"]", "*.apiKey", "*.api_key"], remove: true },
+      redact: {
+        paths: ["req.headers.authorization", 'req.headers["dapr-api-token"]', "*.apiKey", "*.api_key"],
+        remove: true,
+      },
     },
     bodyLimit: 1024 * 1024,
+    // Wrong types are errors, not silently coerced ("5" stays a string, 5 is not a string).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     requestIdHeader: "x-request-id",
     disableRequestLogging: false,
   };

@@ -1,0 +1,152 @@
+import { PUBSUB_NAME, Topics, EventTypes } from "@troupe/actor-interfaces";
+import {
+  createEmbeddedPlatform,
+  type ActorLogger,
+  type ActorRuntimeSettings,
+  type CloudEvent,
+  type DeliveryStatus,
+  type EmbeddedPlatform,
+  type EventPublisher,
+  type ServiceHandler,
+  type StateBackend,
+} from "@troupe/actor-runtime";
+import * as memoryService from "@troupe/agent-memory-service";
+import * as chatService from "@troupe/chat-service";
+import * as toolService from "@troupe/tool-service";
+import { createServer } from "@troupe/service-kit";
+import type { FastifyInstance } from "fastify";
+
+export interface EmbeddedSystemOptions {
+  host?: string;
+  /** Ports of chat-service, agent-memory-service and tool-service; 0 picks free ones. */
+  ports?: { chat: number; memory: number; tools: number };
+  logLevel?: string;
+  /** Actor state and reminders; in memory when omitted. */
+  state?: StateBackend;
+  engine?: chatService.ReplyEngine;
+  summarizer?: memoryService.Summarizer;
+  memoryWindow?: number;
+  summaryPeriod?: string;
+  settings?: Partial<ActorRuntimeSettings>;
+  secrets?: Record<string, string | undefined>;
+  log?: ActorLogger;
+}
+
+export interface EmbeddedSystem {
+  readonly urls: { chat: string; memory: string; tools: string };
+  readonly platform: EmbeddedPlatform;
+  readonly servers: { chat: FastifyInstance; memory: FastifyInstance; tools: FastifyInstance };
+  stop(): Promise<void>;
+}
+
+/**
+ * The three services in one process on the embedded runtime: the same app plugins and actor classes as
+ * under Dapr, with in-process actors, pub/sub (routed as components/subscription-user-chat.yaml routes it)
+ * and service invocation (answered by `fastify.inject`).
+ */
+export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): Promise<EmbeddedSystem> {
+  const host = options.host ?? "127.0.0.1";
+  const ports = options.ports ?? { chat: 8010, memory: 8001, tools: 8020 };
+  const services = new Map<string, ServiceHandler>();
+  // Actors are registered before the platform exists; they publish through it once it does.
+  let platform: EmbeddedPlatform | undefined;
+  const events: EventPublisher = { publish: (topic, event) => platform!.events.publish(topic, event) };
+
+  platform = await createEmbeddedPlatform({
+    registrations: [
+      ...chatService.chatServiceActors({
+        events,
+        engine: options.engine ?? chatService.deterministicEngine(),
+      }),
+      ...memoryService.memoryServiceActors({
+        windowSize: options.memoryWindow ?? 6,
+        summaryPeriod: options.summaryPeriod ?? "10m",
+        summarizer: options.summarizer ?? memoryService.deterministicSummarizer,
+      }),
+    ],
+    services,
+    pubsub: { name: PUBSUB_NAME, source: "chat-service", ...(options.log ? { log: options.log } : {}) },
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.state ? { state: options.state } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+
+  const logLevel = options.logLevel ?? "info";
+  const chat = createServer({ name: "chat-service", logLevel });
+  await chat.register(chatService.app, { platform });
+  const memory = createServer({ name: "agent-memory-service", logLevel });
+  await memory.register(memoryService.app, { platform });
+  const tools = createServer({ name: "tool-service", logLevel });
+  await tools.register(toolService.app, {});
+
+  services.set("chat-service", injector(chat));
+  services.set("agent-memory-service", injector(memory));
+  services.set("tool-service", injector(tools));
+  platform.pubsub.subscribe({
+    topic: Topics.userChat,
+    rules: [
+      {
+        match: { type: EventTypes.conversationUpdated },
+        handler: (event) => deliver(memory, memoryService.EVENT_ROUTES.conversationUpdated, event),
+      },
+    ],
+    defaultHandler: (event) => deliver(memory, memoryService.EVENT_ROUTES.unhandled, event),
+    deadLetterTopic: Topics.userChatDeadLetter,
+  });
+
+  const listen = async (server: FastifyInstance, port: number) => {
+    await server.listen({ host, port });
+    const address = server.server.address();
+    return `http://${host}:${typeof address === "object" && address ? address.port : port}`;
+  };
+  const urls = {
+    chat: await listen(chat, ports.chat),
+    memory: await listen(memory, ports.memory),
+    tools: await listen(tools, ports.tools),
+  };
+
+  return {
+    urls,
+    platform,
+    servers: { chat, memory, tools },
+    async stop() {
+      await Promise.allSettled([chat.close(), memory.close(), tools.close()]);
+      await platform.stop();
+    },
+  };
+}
+
+function injector(server: FastifyInstance): ServiceHandler {
+  return async (request) => {
+    const response = await server.inject({
+      method: request.httpMethod,
+      url: `/${request.method}`,
+      headers: request.headers,
+      ...(request.body !== undefined ? { payload: request.body as object } : {}),
+    });
+    return { status: response.statusCode, body: response.body === "" ? undefined : response.json() };
+  };
+}
+
+/** Delivers like daprd: a 2xx with a status answers it, an empty 2xx is SUCCESS, 404 drops, else retry. */
+async function deliver(server: FastifyInstance, path: string, event: CloudEvent): Promise<DeliveryStatus> {
+  const response = await server.inject({
+    method: "POST",
+    url: path,
+    headers: { "content-type": "application/cloudevents+json", ...traceHeaders(event) },
+    payload: JSON.stringify(event),
+  });
+  if (response.statusCode === 404) return "DROP";
+  if (response.statusCode < 200 || response.statusCode >= 300) return "RETRY";
+  if (response.body === "") return "SUCCESS";
+  const status = (response.json() as { status?: string }).status;
+  return status === "DROP" || status === "RETRY" ? status : "SUCCESS";
+}
+
+function traceHeaders(event: CloudEvent): Record<string, string> {
+  return {
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+    ...(event.tracestate ? { tracestate: event.tracestate } : {}),
+  };
+}
