@@ -27,10 +27,24 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
+# One build at a time per cache (parallel test runs or CI clones would otherwise race on the same dirs);
+# whoever waited re-checks, and normally finds the binaries the other run just built.
+mkdir -p "$CACHE"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.build.lock"
+  if ! flock -n 9; then
+    log "another build of Dapr $DAPR_VERSION is running (lock $CACHE/.build.lock); waiting for it"
+    flock 9
+  fi
+  if has_all "$BIN" && [ "$(version_of "$BIN")" = "$DAPR_VERSION" ]; then echo "$BIN"; exit 0; fi
+fi
+
 log "building Dapr $DAPR_VERSION from the Go module proxy into $BIN (first run only; 10-25 min on 2 cores)"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 GOPROXY="${GOPROXY:-https://proxy.golang.org}"
 WRAPPER="$CACHE/wrapper"
-mkdir -p "$WRAPPER" "$BIN.tmp"
+mkdir -p "$WRAPPER"
+OUT="$(mktemp -d "$CACHE/bin.tmp.XXXXXX")" && chmod 755 "$OUT"
+trap 'rm -rf "$OUT"' EXIT
 cd "$WRAPPER"
 [ -f go.mod ] || go mod init local.invalid/daprd-wrapper >/dev/null 2>&1
 go mod edit -go=1.26.6 "-require=github.com/dapr/dapr@v$DAPR_VERSION"
@@ -45,9 +59,10 @@ let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
 });' | xargs -r go mod edit
 
 LDFLAGS="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION -X github.com/dapr/kit/logger.DaprVersion=$DAPR_VERSION"
-go build -trimpath -tags stablecomponents -ldflags "$LDFLAGS" -o "$BIN.tmp/daprd" github.com/dapr/dapr/cmd/daprd
-go build -trimpath -ldflags "$LDFLAGS" -o "$BIN.tmp/placement" github.com/dapr/dapr/cmd/placement
-go build -trimpath -ldflags "$LDFLAGS" -o "$BIN.tmp/scheduler" github.com/dapr/dapr/cmd/scheduler
-rm -rf "$BIN" && mv "$BIN.tmp" "$BIN"
+go build -trimpath -tags stablecomponents -ldflags "$LDFLAGS" -o "$OUT/daprd" github.com/dapr/dapr/cmd/daprd
+go build -trimpath -ldflags "$LDFLAGS" -o "$OUT/placement" github.com/dapr/dapr/cmd/placement
+go build -trimpath -ldflags "$LDFLAGS" -o "$OUT/scheduler" github.com/dapr/dapr/cmd/scheduler
+rm -rf "$BIN" && mv "$OUT" "$BIN"
+trap - EXIT
 log "built $(version_of "$BIN") into $BIN"
 echo "$BIN"

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,6 +79,29 @@ describe("scripts/dapr-runtime.sh through resolveDaprBinaries", () => {
     fakeRuntime(join(dir, "home", ".dapr", "bin"), version);
     const b = await resolveDaprBinaries({ env, onProgress: () => {} });
     expect(b.daprd).toBe(join(dir, "home", ".dapr", "bin", "daprd"));
+  });
+
+  it("waits for a build another run holds the lock for, then reuses its result instead of building again", async () => {
+    const pathDir = join(dir, "path");
+    for (const tool of ["flock", "sleep", "mkdir", "sh"]) {
+      const real = which(tool, process.env["PATH"]);
+      if (real === undefined) throw new Error(`${tool} not found`);
+      symlinkSync(real, join(pathDir, tool));
+    }
+    // A `go` that fails: reaching the build step would fail the test.
+    writeFileSync(join(pathDir, "go"), "#!/bin/sh\necho unexpected build >&2; exit 9\n");
+    chmodSync(join(pathDir, "go"), 0o755);
+    const cache = join(dir, "cache", "dapr", version);
+    mkdirSync(cache, { recursive: true });
+    const other = spawn("flock", [join(cache, ".build.lock"), "sleep", "0.7"], { stdio: "ignore" });
+    const otherDone = new Promise((r) => other.once("exit", r));
+    await new Promise((r) => setTimeout(r, 200));
+    setTimeout(() => fakeRuntime(join(cache, "bin"), version), 300);
+    const lines: string[] = [];
+    const b = await resolveDaprBinaries({ env, onProgress: (l) => lines.push(l) });
+    expect(b.daprd).toBe(join(cache, "bin", "daprd"));
+    expect(lines.join("\n")).toMatch(/another build of Dapr .* is running/);
+    await otherDone;
   });
 
   it("without binaries and without Go, fails saying exactly what to install", async () => {
