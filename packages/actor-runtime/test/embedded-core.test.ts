@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ActivationState } from "../src/core/actor-state.ts";
+import { Cancellation } from "../src/core/cancel.ts";
 import { parseDuration } from "../src/core/duration.ts";
 import { createMemoryBackend } from "../src/core/memory-backend.ts";
 import type { StateBackend } from "../src/core/state-backend.ts";
@@ -70,13 +71,13 @@ describe("TurnLock", () => {
     expect(entered).toBe(true);
   });
 
-  it("takes an aborted waiter out of the queue without running it", async () => {
+  it("takes a cancelled waiter out of the queue without running it", async () => {
     const lock = new TurnLock({ enabled: true, maxStackDepth: 32 });
     await lock.acquire("a");
-    const abort = new AbortController();
-    const aborted = lock.acquire("b", abort.signal);
+    const cancellation = new Cancellation();
+    const aborted = lock.acquire("b", cancellation);
     const next = lock.acquire("c");
-    abort.abort(new Error("gave up"));
+    cancellation.cancel(new Error("gave up"));
     await expect(aborted).rejects.toThrow("gave up");
     expect(lock.waiting).toBe(1);
     lock.release();

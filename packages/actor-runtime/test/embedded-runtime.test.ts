@@ -52,12 +52,13 @@ const probe = registration(Probe, (ctx) => {
   let runs = 0;
   const bump = async (key: string) => ctx.state.set(key, ((await ctx.state.get<number>(key)) ?? 0) + 1);
   return {
-    async onActivate() {
+    onActivate() {
       if (activationFailures > 0) {
         activationFailures--;
-        throw new Error("activation failed on purpose");
+        return Promise.reject(new Error("activation failed on purpose"));
       }
       lifecycleLog.push(`activate:${ctx.id}`);
+      return Promise.resolve();
     },
     onDeactivate() {
       lifecycleLog.push(`deactivate:${ctx.id}`);

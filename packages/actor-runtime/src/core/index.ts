@@ -5,3 +5,4 @@ export * from "./state-backend.ts";
 export * from "./actor-state.ts";
 export * from "./memory-backend.ts";
 export * from "./turn-lock.ts";
+export * from "./cancel.ts";

@@ -1,10 +1,12 @@
+import type { Cancellation } from "./cancel.ts";
+
 /**
  * Turn-based concurrency for one actor: one turn at a time, waiting turns served first in, first out.
  * A turn requested by the call chain that currently holds the lock enters at once (reentrancy), up to
  * `maxStackDepth` nested entries, as daprd's actor lock does (`pkg/actors/targets/app/lock`).
  *
- * Contract: every successful `acquire` must be followed by exactly one `release`. A waiter whose signal
- * aborts leaves the queue and rejects with the signal's reason; it never runs.
+ * Contract: every successful `acquire` must be followed by exactly one `release`. A waiter whose
+ * cancellation fires leaves the queue and rejects with its reason; it never runs.
  */
 export class TurnLock {
   private holder: string | undefined;
@@ -22,7 +24,7 @@ export class TurnLock {
     return this.queue.length;
   }
 
-  acquire(chainId: string, signal?: AbortSignal): Promise<void> {
+  acquire(chainId: string, cancellation?: Cancellation): Promise<void> {
     if (!this.held) {
       this.take(chainId);
       return Promise.resolve();
@@ -37,16 +39,12 @@ export class TurnLock {
     return new Promise<void>((resolve, reject) => {
       const entry = { chainId, resolve };
       this.queue.push(entry);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          const index = this.queue.indexOf(entry);
-          if (index === -1) return;
-          this.queue.splice(index, 1);
-          reject(signal.reason instanceof Error ? signal.reason : new Error("turn wait aborted"));
-        },
-        { once: true },
-      );
+      cancellation?.onCancel(() => {
+        const index = this.queue.indexOf(entry);
+        if (index === -1) return;
+        this.queue.splice(index, 1);
+        reject(cancellation.reason ?? new Error("turn wait cancelled"));
+      });
     });
   }
 

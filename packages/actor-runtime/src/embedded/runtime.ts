@@ -26,6 +26,7 @@ import { wireCopy } from "../core/json.ts";
 import { createMemoryBackend } from "../core/memory-backend.ts";
 import type { ReminderRecord, StateBackend } from "../core/state-backend.ts";
 import { StackDepthError, TurnLock } from "../core/turn-lock.ts";
+import { Cancellation } from "../core/cancel.ts";
 import { childLogger, createStderrLogger } from "./logger.ts";
 
 /** Any registration, whatever its shape (the runtime only sees method names). */
@@ -82,6 +83,8 @@ interface Slot {
   readonly lock: TurnLock;
   activation: Activation | undefined;
   idle: NodeJS.Timeout | undefined;
+  readonly idleMs: number;
+  lastUsed: number;
 }
 
 interface ArmedReminder {
@@ -92,7 +95,7 @@ interface ArmedReminder {
 interface TurnRequest {
   chainId: string;
   depth: number;
-  signal?: AbortSignal;
+  cancellation?: Cancellation;
   /** Reminders and calls activate the actor; timers and deactivation only run on an existing activation. */
   activate: boolean;
 }
@@ -113,6 +116,7 @@ class Runtime implements EmbeddedRuntime {
   readonly settings: ActorRuntimeSettings;
   readonly actors: ActorClient;
   private readonly registry = new Map<string, AnyActorRegistration>();
+  private readonly idleMs = new Map<string, number>();
   private readonly slots = new Map<string, Slot>();
   private readonly reminders = new Map<string, ArmedReminder>();
   private readonly backend: StateBackend;
@@ -126,13 +130,15 @@ class Runtime implements EmbeddedRuntime {
       ...options.settings,
       reentrancy: { ...defaultRuntimeSettings.reentrancy, ...options.settings?.reentrancy },
     };
-    parseDuration(this.settings.idleTimeout);
     for (const registration of options.registrations) {
       if (this.registry.has(registration.type.name)) {
         throw new Error(`actor type ${registration.type.name} is registered twice`);
       }
-      if (registration.idleTimeout !== undefined) parseDuration(registration.idleTimeout);
       this.registry.set(registration.type.name, registration);
+      this.idleMs.set(
+        registration.type.name,
+        parseDuration(registration.idleTimeout ?? this.settings.idleTimeout),
+      );
     }
     this.backend = options.state ?? createMemoryBackend();
     this.ownsBackend = options.state === undefined;
@@ -199,11 +205,11 @@ class Runtime implements EmbeddedRuntime {
       );
     const parent = currentCallContext();
     const timeoutMs = options.timeoutMs ?? this.settings.callTimeoutMs;
-    const abort = new AbortController();
+    const abort = new Cancellation();
     const request: TurnRequest = {
       chainId: parent?.chainId ?? newChainId(),
       depth: (parent?.depth ?? 0) + 1,
-      signal: abort.signal,
+      cancellation: abort,
       activate: true,
     };
     const payload = wireCopy(input ?? {});
@@ -215,7 +221,7 @@ class Runtime implements EmbeddedRuntime {
     });
     // Unexpected failures are logged once, here, where the actor's identity and method are known.
     const logged = call.catch((error: unknown) => {
-      if (!(error instanceof TroupeError) && !abort.signal.aborted) {
+      if (!(error instanceof TroupeError) && !abort.cancelled) {
         this.log.error({ actorType: type, actorId: id, method, err: error }, "actor call failed");
       }
       throw error;
@@ -255,6 +261,8 @@ class Runtime implements EmbeddedRuntime {
         lock: new TurnLock(this.settings.reentrancy),
         activation: undefined,
         idle: undefined,
+        idleMs: this.idleMs.get(type) ?? 0,
+        lastUsed: 0,
       };
       this.slots.set(key, slot);
     }
@@ -270,9 +278,7 @@ class Runtime implements EmbeddedRuntime {
     request: TurnRequest,
     work: (instance: Instance, activation: Activation) => Promise<T>,
   ): Promise<T | typeof SKIPPED> {
-    clearTimeout(slot.idle);
-    slot.idle = undefined;
-    await slot.lock.acquire(request.chainId, request.signal);
+    await slot.lock.acquire(request.chainId, request.cancellation);
     let tx: StateTransaction | undefined;
     try {
       if (this.stopped && request.activate)
@@ -331,26 +337,42 @@ class Runtime implements EmbeddedRuntime {
       return;
     }
     if (this.stopped) return;
-    const idleMs = parseDuration(slot.registration.idleTimeout ?? this.settings.idleTimeout);
-    clearTimeout(slot.idle);
-    slot.idle = runOutsideCallContext(() => setTimeout(() => void this.deactivate(slot), idleMs).unref());
+    slot.lastUsed = Date.now();
+    // One lazy timer per actor instead of re-arming on every call: it re-checks the last use when it fires.
+    if (!slot.idle) this.armIdle(slot, slot.idleMs);
+  }
+
+  private armIdle(slot: Slot, delayMs: number): void {
+    slot.idle = runOutsideCallContext(() => setTimeout(() => this.onIdleTimer(slot), delayMs).unref());
+  }
+
+  private onIdleTimer(slot: Slot): void {
+    slot.idle = undefined;
+    if (this.stopped || slot.lock.busy || !slot.activation) return;
+    const remaining = slot.lastUsed + slot.idleMs - Date.now();
+    if (remaining > 0) this.armIdle(slot, remaining);
+    else void this.deactivate(slot);
   }
 
   private async deactivate(slot: Slot, drainMs?: number): Promise<void> {
-    slot.idle = undefined;
     const request = { chainId: newChainId(), depth: 0, activate: false };
-    const signal = drainMs === undefined ? undefined : AbortSignal.timeout(drainMs);
+    const drain =
+      drainMs === undefined ? undefined : Cancellation.after(drainMs, () => new Error("drain timeout"));
     const result = await runOutsideCallContext(() =>
-      this.turn(slot, { ...request, ...(signal ? { signal } : {}) }, async (instance, activation) => {
-        for (const timer of activation.timers.values()) clearTimeout(timer.handle);
-        activation.timers.clear();
-        slot.activation = undefined;
-        await instance.onDeactivate?.();
-      }),
+      this.turn(
+        slot,
+        { ...request, ...(drain ? { cancellation: drain } : {}) },
+        async (instance, activation) => {
+          for (const timer of activation.timers.values()) clearTimeout(timer.handle);
+          activation.timers.clear();
+          slot.activation = undefined;
+          await instance.onDeactivate?.();
+        },
+      ),
     ).catch((error: unknown) => error);
-    if (result instanceof Error && !(signal?.aborted ?? false)) {
+    if (result instanceof Error && !(drain?.cancelled ?? false)) {
       this.log.warn({ actorType: slot.type, actorId: slot.id, err: result }, "onDeactivate failed");
-    } else if (signal?.aborted) {
+    } else if (drain?.cancelled) {
       this.log.warn({ actorType: slot.type, actorId: slot.id }, "ongoing call did not drain; actor dropped");
       const activation = slot.activation;
       if (activation) for (const timer of activation.timers.values()) clearTimeout(timer.handle);
@@ -569,7 +591,7 @@ class Runtime implements EmbeddedRuntime {
  */
 function withDeadline<T>(
   work: Promise<T>,
-  abort: AbortController,
+  abort: Cancellation,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   timeoutError: () => Error,
@@ -577,7 +599,7 @@ function withDeadline<T>(
   return new Promise<T>((resolve, reject) => {
     const fail = (error: Error) => {
       cleanup();
-      abort.abort(error);
+      abort.cancel(error);
       reject(error);
     };
     const timer = setTimeout(() => fail(timeoutError()), timeoutMs);
