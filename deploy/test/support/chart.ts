@@ -2,12 +2,25 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { chartDir, daprSchemaDir, k8sSchemaDir, kubernetesVersion, run, tool, type RunResult } from "./tools.ts";
+import {
+  chartDir,
+  daprSchemaDir,
+  k8sSchemaDir,
+  kubernetesVersion,
+  run,
+  tool,
+  type RunResult,
+} from "./tools.ts";
 
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
   scopes?: string[];
   [key: string]: unknown;
@@ -49,7 +62,8 @@ export async function renderProfile(profile: string): Promise<{ yaml: string; ob
 export function parseObjects(yamlText: string): K8sObject[] {
   return parseAllDocuments(yamlText)
     .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`invalid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+      if (doc.errors.length > 0)
+        throw new Error(`invalid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
       return doc.toJS() as K8sObject | null;
     })
     .filter((o): o is K8sObject => o !== null);

@@ -61,7 +61,9 @@ export async function ensureTools(...names: string[]): Promise<void> {
     timeoutMs: 60 * 60_000,
   });
   if (result.code !== 0) {
-    throw new Error(`scripts/tools.sh ${names.join(" ")} failed (${result.code}):\n${result.stderr.slice(-4000)}`);
+    throw new Error(
+      `scripts/tools.sh ${names.join(" ")} failed (${result.code}):\n${result.stderr.slice(-4000)}`,
+    );
   }
 }
 
