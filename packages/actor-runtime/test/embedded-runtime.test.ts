@@ -11,6 +11,7 @@ import {
   type ActorRuntimeSettings,
 } from "../src/api.ts";
 import { createEmbeddedPlatform } from "../src/embedded/platform.ts";
+import { createEmbeddedServiceInvoker } from "../src/embedded/services.ts";
 import {
   createEmbeddedRuntime,
   type AnyActorRegistration,
@@ -105,6 +106,32 @@ const probe = registration(Probe, (ctx) => {
   };
 });
 
+interface CallerApi {
+  ViaService(input: Record<string, never>): Promise<{ answer: Json }>;
+  Ping(input: Record<string, never>): Promise<{ ok: boolean }>;
+}
+const Caller = actorType<CallerApi>()("Caller", { ViaService: true, Ping: true });
+let loopRuntime: EmbeddedRuntime | undefined;
+const loopServices = createEmbeddedServiceInvoker({
+  // A service that calls back the actor that invoked it, like chat-service -> actor -> chat-service -> actor.
+  loop: async () => {
+    if (!loopRuntime) throw new Error("no runtime");
+    const answer = await loopRuntime.actors
+      .actor(Caller, "c")
+      .Ping({}, { timeoutMs: 200 })
+      .catch((e: unknown) => ({ error: (e as Error).message }));
+    return { status: 200, body: answer };
+  },
+});
+const caller = registration(Caller, () => ({
+  async ViaService() {
+    return { answer: await loopServices.invoke("loop", "check") };
+  },
+  Ping() {
+    return Promise.resolve({ ok: true });
+  },
+}));
+
 describe("embedded runtime", () => {
   let runtime: EmbeddedRuntime | undefined;
   afterEach(async () => {
@@ -137,6 +164,14 @@ describe("embedded runtime", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActorCallError);
     expect((error as Error).message).toMatch(/maximum reentrancy stack depth \(3\) exceeded/);
+  });
+
+  it("does not carry the call chain through service invocation (a loop back blocks, as on Dapr)", async () => {
+    loopRuntime = await start({}, [caller]);
+    const { answer } = await loopRuntime.actors.actor(Caller, "c").ViaService({});
+    expect(answer).toMatchObject({
+      error: expect.stringMatching(/Caller\/c\.Ping failed \(504\)/) as unknown,
+    });
   });
 
   it("rejects an unknown actor type with 404", async () => {

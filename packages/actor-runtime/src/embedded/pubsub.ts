@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { context, propagation } from "@opentelemetry/api";
 import type { Json } from "@troupe/actor-interfaces";
 import type { ActorLogger, CloudEvent, DeliveryStatus, EventPublisher } from "../api.ts";
+import { runOutsideCallContext } from "../core/call-context.ts";
 import { wireCopy } from "../core/json.ts";
 import { createStderrLogger } from "./logger.ts";
 
@@ -152,9 +153,12 @@ export function createInProcessPubSub(options: InProcessPubSubOptions = {}): InP
   }
 
   function enqueue(topic: string, event: CloudEvent): void {
-    for (const subscriber of subscribers.get(topic) ?? []) {
-      track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(subscriber, event)));
-    }
+    // Deliveries are new requests, as on Dapr: they never inherit the publisher's actor call chain.
+    runOutsideCallContext(() => {
+      for (const subscriber of subscribers.get(topic) ?? []) {
+        track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(subscriber, event)));
+      }
+    });
   }
 
   function subscribe(spec: SubscriptionSpec): () => void {

@@ -412,7 +412,8 @@ class Runtime implements EmbeddedRuntime {
     return {
       set: <D extends Json>(name: string, options: ScheduleOptions<D>) => {
         const dueMs = parseDuration(options.dueTime);
-        const periodMs = options.period === undefined ? undefined : parseDuration(options.period);
+        const periodMs =
+          options.period === undefined || options.period === "" ? undefined : parseDuration(options.period);
         clearTimeout(activation.timers.get(name)?.handle);
         const timer: ScheduledTimer = { handle: undefined, periodMs, data: wireCopy(options.data) };
         activation.timers.set(name, timer);
@@ -467,7 +468,8 @@ class Runtime implements EmbeddedRuntime {
       set: async <D extends Json>(name: string, options: ScheduleOptions<D>) => {
         const dueMs = parseDuration(options.dueTime);
         const record: ReminderRecord = { type: slot.type, id: slot.id, name, nextFireAt: Date.now() + dueMs };
-        if (options.period !== undefined) record.periodMs = parseDuration(options.period);
+        if (options.period !== undefined && options.period !== "")
+          record.periodMs = parseDuration(options.period);
         if (options.data !== undefined) record.data = wireCopy(options.data);
         await this.backend.saveReminder(record);
         this.armReminder(record);

@@ -1,5 +1,6 @@
 import { TroupeError, isErrorBody, type Json } from "@troupe/actor-interfaces";
 import type { SecretReader, ServiceInvoker } from "../api.ts";
+import { runOutsideCallContext } from "../core/call-context.ts";
 import { wireCopy } from "../core/json.ts";
 
 /** One service-invocation request as an app receives it (Dapr forwards method, verb, body and headers). */
@@ -51,12 +52,15 @@ export function createEmbeddedServiceInvoker(
       const handler = handlers.get(appId);
       const path = method.replace(/^\/+/, "");
       if (!handler) throw new ServiceInvocationError(appId, path, 500, `no app with id ${appId} is running`);
-      const call: Promise<ServiceResponse> = handler({
-        method: path,
-        httpMethod: request.httpMethod ?? (request.body === undefined ? "GET" : "POST"),
-        headers: { ...request.headers },
-        ...(request.body !== undefined ? { body: wireCopy(request.body) } : {}),
-      });
+      // A service call is a new request: the caller's actor call chain (reentrancy id) does not travel.
+      const call: Promise<ServiceResponse> = runOutsideCallContext(() =>
+        handler({
+          method: path,
+          httpMethod: request.httpMethod ?? (request.body === undefined ? "GET" : "POST"),
+          headers: { ...request.headers },
+          ...(request.body !== undefined ? { body: wireCopy(request.body) } : {}),
+        }),
+      );
       const response: ServiceResponse = await withTimeout(
         call,
         request.timeoutMs,
