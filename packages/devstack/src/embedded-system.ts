@@ -29,6 +29,8 @@ export interface EmbeddedSystemOptions {
   summaryPeriod?: string;
   settings?: Partial<ActorRuntimeSettings>;
   secrets?: Record<string, string | undefined>;
+  /** tool-service settings; its defaults when omitted. */
+  toolConfig?: toolService.Config;
   log?: ActorLogger;
 }
 
@@ -78,7 +80,7 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
   const memory = createServer({ name: "agent-memory-service", logLevel });
   await memory.register(memoryService.app, { platform });
   const tools = createServer({ name: "tool-service", logLevel });
-  await tools.register(toolService.app, {});
+  await tools.register(toolService.app, { config: options.toolConfig ?? toolService.loadConfig({}) });
 
   services.set("chat-service", injector(chat));
   services.set("agent-memory-service", injector(memory));

@@ -22,10 +22,11 @@ export function serverOptions(opts: { name: string; logLevel?: string }): Fastif
       },
     },
     bodyLimit: 1024 * 1024,
+    // Long ids reach route validation (which names the field) instead of the router's bare 414.
+    maxParamLength: 500,
     // Wrong types are errors, not silently coerced ("5" stays a string, 5 is not a string).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     requestIdHeader: "x-request-id",
-    disableRequestLogging: false,
   };
 }
 

@@ -50,12 +50,10 @@ export class ChatAgentActor implements ActorInstance<ChatAgentApi> {
   async ProcessMessage(input: ProcessMessageInput): Promise<ChatMessage> {
     const user: ChatMessage = { role: "user", content: input.content, timestamp: new Date().toISOString() };
     const { items: recent } = await this.transcript.page(RECENT_FOR_REPLY);
-    const reply = await this.ctx.actors
-      .actor(ResponseAgent, responseAgentId(this.ctx.id))
-      .ProcessMessage({
-        content: input.content,
-        recent: recent.map(({ role, content }) => ({ role, content })),
-      });
+    const reply = await this.ctx.actors.actor(ResponseAgent, responseAgentId(this.ctx.id)).ProcessMessage({
+      content: input.content,
+      recent: recent.map(({ role, content }) => ({ role, content })),
+    });
     const assistant: ChatMessage = {
       role: "assistant",
       content: reply.content,
