@@ -3,8 +3,9 @@
 #
 # Resolution order (first hit wins, nothing is rebuilt twice):
 #   1. $TROUPE_CACHE/dapr/<version>/bin   (the project cache; default <repo>/.cache, git-ignored)
-#   2. ~/.dapr/bin                         (a `dapr init --slim` install) when `daprd --version` matches
-#   3. a build from the Go module proxy: a throwaway wrapper module that requires github.com/dapr/dapr,
+#   2. ~/.cache/troupe/dapr/<version>/bin  (the machine-wide cache .ci/run builds into, shared by all clones)
+#   3. ~/.dapr/bin                         (a `dapr init --slim` install) when `daprd --version` matches
+#   4. a build from the Go module proxy into 1.: a throwaway wrapper module that requires github.com/dapr/dapr,
 #      copies its replace directives, and builds with -tags stablecomponents (no Dapr source is copied).
 set -euo pipefail
 
@@ -18,10 +19,12 @@ has_all() { [ -x "$1/daprd" ] && [ -x "$1/placement" ] && [ -x "$1/scheduler" ];
 version_of() { "$1/daprd" --version 2>/dev/null | tr -d '[:space:]'; }
 
 if has_all "$BIN" && [ "$(version_of "$BIN")" = "$DAPR_VERSION" ]; then echo "$BIN"; exit 0; fi
+SHARED="$HOME/.cache/troupe/dapr/$DAPR_VERSION/bin"
+if has_all "$SHARED" && [ "$(version_of "$SHARED")" = "$DAPR_VERSION" ]; then echo "$SHARED"; exit 0; fi
 if has_all "$HOME/.dapr/bin" && [ "$(version_of "$HOME/.dapr/bin")" = "$DAPR_VERSION" ]; then echo "$HOME/.dapr/bin"; exit 0; fi
 
 if ! command -v go >/dev/null 2>&1; then
-  log "Dapr $DAPR_VERSION binaries not found in $BIN or ~/.dapr/bin, and Go is not installed."
+  log "Dapr $DAPR_VERSION binaries not found in $BIN, $SHARED or ~/.dapr/bin, and Go is not installed."
   log "Install one of: Go >= 1.26.6 (https://go.dev/dl) so this script can build them from the Go module proxy,"
   log "or the Dapr CLI followed by 'dapr init --slim --runtime-version $DAPR_VERSION'."
   exit 1

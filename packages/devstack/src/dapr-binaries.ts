@@ -18,7 +18,11 @@ export const DAPR_BINARY_NAMES = ["daprd", "placement", "scheduler"] as const;
  * implementation of the lookup-or-build (this list is for error messages and tests).
  */
 export function daprCandidateDirs(opts: { cacheRoot: string; home: string; version: string }): string[] {
-  return [join(opts.cacheRoot, "dapr", opts.version, "bin"), join(opts.home, ".dapr", "bin")];
+  return [
+    join(opts.cacheRoot, "dapr", opts.version, "bin"),
+    join(opts.home, ".cache", "troupe", "dapr", opts.version, "bin"),
+    join(opts.home, ".dapr", "bin"),
+  ];
 }
 
 /** The cache root: $TROUPE_CACHE, else <repo>/.cache (git-ignored). */

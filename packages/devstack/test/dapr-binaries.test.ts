@@ -10,9 +10,10 @@ import { which } from "../src/redis.ts";
 const version = pinnedDaprVersion();
 
 describe("pure parts", () => {
-  it("looks in the project cache first, then a `dapr init --slim` install", () => {
+  it("looks in the project cache first, then the machine-wide cache, then a `dapr init --slim` install", () => {
     expect(daprCandidateDirs({ cacheRoot: "/c", home: "/h", version: "1.18.2" })).toEqual([
       "/c/dapr/1.18.2/bin",
+      "/h/.cache/troupe/dapr/1.18.2/bin",
       "/h/.dapr/bin",
     ]);
   });
@@ -72,6 +73,13 @@ describe("scripts/dapr-runtime.sh through resolveDaprBinaries", () => {
       scheduler: join(dir, "cache", "dapr", version, "bin", "scheduler"),
       version,
     });
+  });
+
+  it("falls back to the machine-wide cache ~/.cache/troupe that .ci/run fills", async () => {
+    fakeRuntime(join(dir, "home", ".cache", "troupe", "dapr", version, "bin"), version);
+    fakeRuntime(join(dir, "home", ".dapr", "bin"), version);
+    const b = await resolveDaprBinaries({ env, onProgress: () => {} });
+    expect(b.daprd).toBe(join(dir, "home", ".cache", "troupe", "dapr", version, "bin", "daprd"));
   });
 
   it("skips a cache at another version and takes ~/.dapr/bin when its daprd has the pinned version", async () => {
