@@ -156,7 +156,13 @@ export function createInProcessPubSub(options: InProcessPubSubOptions = {}): InP
     // Deliveries are new requests, as on Dapr: they never inherit the publisher's actor call chain.
     runOutsideCallContext(() => {
       for (const subscriber of subscribers.get(topic) ?? []) {
-        track(new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(subscriber, event)));
+        track(
+          new Promise<void>((resolve) => setImmediate(resolve))
+            .then(() => deliver(subscriber, event))
+            .catch((error: unknown) =>
+              log.error({ topic, eventId: event.id, err: error }, "delivery crashed"),
+            ),
+        );
       }
     });
   }
