@@ -52,3 +52,10 @@ export {
   emptyUsage,
 } from "./messages.ts";
 export { toLlmWireMessages, type WireMessage } from "./wire.ts";
+export {
+  remoteTools,
+  type RemoteToolDescriptor,
+  type RemoteToolInvoker,
+  type RemoteInvokeOptions,
+  type RemoteToolsOptions,
+} from "./remote-tools.ts";

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type {
   ChatCompletionChunk,
@@ -10,6 +11,7 @@ import { traceModelCall } from "./tracing.ts";
 import type {
   AssistantMessage,
   AssistantMessageEvent,
+  Json,
   JsonObject,
   ModelCallOptions,
   ModelClient,
@@ -217,6 +219,7 @@ class StreamAccumulator {
   private textIndex: number | undefined;
   private readonly toolIndexByWire = new Map<number, { contentIndex: number; args: string }>();
   private finishReason: string | null = null;
+  private lastToolWire: number | undefined;
 
   constructor(
     model: string,
@@ -306,16 +309,31 @@ class StreamAccumulator {
     });
   }
 
+  /**
+   * OpenAI streams each call under an `index`, with id and name in its first delta and argument fragments
+   * after. Some servers (Gemini's compatible endpoint) omit `index`: then a delta with a new id starts a new
+   * call and one without continues the last. A missing id gets a unique one (ids key idempotency). An
+   * opaque `extra_content` (Gemini's thought signatures) is kept and sent back with the call.
+   */
   private addToolDelta(tc: ChatCompletionChunk.Choice.Delta.ToolCall): void {
-    let entry = this.toolIndexByWire.get(tc.index);
+    const raw = tc as ChatCompletionChunk.Choice.Delta.ToolCall & { index?: number; extra_content?: Json };
+    const last = this.lastToolWire;
+    const lastCall = last === undefined ? undefined : this.toolCallAt(last);
+    const wireIndex =
+      typeof raw.index === "number"
+        ? raw.index
+        : last !== undefined && (!raw.id || raw.id === lastCall?.id)
+          ? last
+          : this.toolIndexByWire.size + 1_000_000;
+    let entry = this.toolIndexByWire.get(wireIndex);
     if (!entry) {
       this.closeText();
       entry = { contentIndex: this.message.content.length, args: "" };
-      this.toolIndexByWire.set(tc.index, entry);
+      this.toolIndexByWire.set(wireIndex, entry);
       this.message.content.push({
         type: "toolCall",
-        id: tc.id ?? `call_${tc.index}`,
-        name: tc.function?.name ?? "",
+        id: raw.id || `call_${randomUUID()}`,
+        name: raw.function?.name ?? "",
         arguments: {},
       });
       this.emit({
@@ -324,10 +342,12 @@ class StreamAccumulator {
         partial: snapshot(this.message),
       });
     }
+    this.lastToolWire = wireIndex;
     const call = this.message.content[entry.contentIndex] as ToolCall;
-    if (tc.id) call.id = tc.id;
-    if (tc.function?.name && !call.name) call.name = tc.function.name;
-    const fragment = tc.function?.arguments ?? "";
+    if (raw.id) call.id = raw.id;
+    if (raw.function?.name && !call.name) call.name = raw.function.name;
+    if (raw.extra_content !== undefined && raw.extra_content !== null) call.extraContent = raw.extra_content;
+    const fragment = raw.function?.arguments ?? "";
     if (fragment) {
       entry.args += fragment;
       this.emit({
@@ -337,6 +357,11 @@ class StreamAccumulator {
         partial: snapshot(this.message),
       });
     }
+  }
+
+  private toolCallAt(wireIndex: number): ToolCall | undefined {
+    const entry = this.toolIndexByWire.get(wireIndex);
+    return entry ? (this.message.content[entry.contentIndex] as ToolCall) : undefined;
   }
 
   private closeToolCalls(): void {

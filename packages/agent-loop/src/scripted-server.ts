@@ -19,6 +19,8 @@ export interface ScriptedToolCall {
   name: string;
   /** An object (sent as JSON) or a raw string (to test bad JSON). */
   arguments: Json | string;
+  /** Sent as the call's `extra_content` (as Gemini does with thought signatures). */
+  extraContent?: Json;
 }
 
 export interface ScriptedReply {
@@ -34,6 +36,8 @@ export interface ScriptedReply {
   chunkDelayMs?: number;
   /** Explicit text chunks; by default the text is streamed word by word. */
   chunks?: string[];
+  /** Stream tool-call deltas without `index` (as Gemini's compatible endpoint does). */
+  omitToolCallIndex?: boolean;
   /** Answer with this HTTP error instead (e.g. 429, 500); `retryAfterSeconds` sets Retry-After. */
   error?: { status: number; message?: string; retryAfterSeconds?: number };
 }
@@ -216,6 +220,7 @@ function toolCallsOf(request: RecordedRequest, reply: ScriptedReply) {
     id: c.id ?? `call_${request.index}_${i}`,
     name: c.name,
     arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments),
+    ...(c.extraContent !== undefined ? { extra_content: c.extraContent } : {}),
   }));
 }
 
@@ -250,6 +255,7 @@ function completionObject(request: RecordedRequest, reply: ScriptedReply, model:
                   id: c.id,
                   type: "function",
                   function: { name: c.name, arguments: c.arguments },
+                  ...(c.extra_content !== undefined ? { extra_content: c.extra_content } : {}),
                 })),
               }
             : {}),
@@ -294,12 +300,20 @@ async function streamReply(
   for (const text of chunks) if (!(await send(choice({ content: text }), true))) return;
   const calls = toolCallsOf(request, reply);
   for (const [index, call] of calls.entries()) {
-    const first = { index, id: call.id, type: "function", function: { name: call.name, arguments: "" } };
+    const at = reply.omitToolCallIndex ? {} : { index };
+    const extra = call.extra_content !== undefined ? { extra_content: call.extra_content } : {};
+    const first = {
+      ...at,
+      id: call.id,
+      type: "function",
+      function: { name: call.name, arguments: "" },
+      ...extra,
+    };
     if (!(await send(choice({ tool_calls: [first] }), true))) return;
     // Arguments arrive in two fragments, as real servers split them.
     const mid = Math.ceil(call.arguments.length / 2);
     for (const part of [call.arguments.slice(0, mid), call.arguments.slice(mid)]) {
-      if (part && !(await send(choice({ tool_calls: [{ index, function: { arguments: part } }] }), false)))
+      if (part && !(await send(choice({ tool_calls: [{ ...at, function: { arguments: part } }] }), false)))
         return;
     }
   }

@@ -21,6 +21,8 @@ export interface ToolCall {
   arguments: JsonObject;
   /** Set when the model's argument string was not a JSON object; the call then fails preflight. */
   argumentsError?: string;
+  /** Opaque per-call data some servers require back in the next request (Gemini's `extra_content`). */
+  extraContent?: Json;
 }
 
 export interface Usage {

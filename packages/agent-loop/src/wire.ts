@@ -1,4 +1,4 @@
-import type { LlmMessage, ModelRequest, TextContent, ToolCall } from "./types.ts";
+import type { Json, LlmMessage, ModelRequest, TextContent, ToolCall } from "./types.ts";
 
 /**
  * Converts the model-facing messages to OpenAI chat-completions messages (plain objects; no vendor fields):
@@ -15,7 +15,12 @@ export type WireMessage =
   | {
       role: "assistant";
       content: string | null;
-      tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[];
+      tool_calls?: {
+        id: string;
+        type: "function";
+        function: { name: string; arguments: string };
+        extra_content?: Json;
+      }[];
     }
   | { role: "tool"; tool_call_id: string; content: string };
 
@@ -54,6 +59,8 @@ export function toLlmWireMessages(request: ModelRequest): WireMessage[] {
             id: c.id,
             type: "function",
             function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+            // Echo what the server gave us (nothing is added for servers that sent none).
+            ...(c.extraContent !== undefined ? { extra_content: c.extraContent } : {}),
           })),
         });
         open = calls.map((c) => ({ id: c.id }));

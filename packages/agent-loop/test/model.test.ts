@@ -183,3 +183,61 @@ describe("demoScript", () => {
     expect(JSON.stringify(agent.state.messages.at(-1))).toContain('You said: \\"hello\\"');
   });
 });
+
+describe("compatibility with servers that bend the protocol", () => {
+  it("tool-call deltas without `index` (Gemini) and extra_content round-trip", async () => {
+    const { model, server } = await scripted([
+      {
+        omitToolCallIndex: true,
+        finishReason: "stop", // Gemini ends tool-call answers with "stop"
+        toolCalls: [
+          {
+            id: "g1",
+            name: "echo",
+            arguments: { value: "one" },
+            extraContent: { google: { thought_signature: "sig1" } },
+          },
+          { id: "g2", name: "echo", arguments: { value: "two" } },
+        ],
+      },
+      { text: "ok" },
+    ]);
+    const agent = new Agent({
+      model,
+      tools: [
+        {
+          name: "echo",
+          description: "",
+          parameters: { type: "object" },
+          execute: (args) => Promise.resolve(textResult(JSON.stringify(args))),
+        },
+      ],
+    });
+    await agent.prompt("go");
+    const assistant = agent.state.messages[1] as AssistantMessage;
+    expect(assistant.stopReason).toBe("toolUse");
+    expect(assistant.content).toEqual([
+      {
+        type: "toolCall",
+        id: "g1",
+        name: "echo",
+        arguments: { value: "one" },
+        extraContent: { google: { thought_signature: "sig1" } },
+      },
+      { type: "toolCall", id: "g2", name: "echo", arguments: { value: "two" } },
+    ]);
+    expect(server.requests[1]?.messages[1]).toEqual({
+      role: "assistant",
+      content: null,
+      tool_calls: [
+        {
+          id: "g1",
+          type: "function",
+          function: { name: "echo", arguments: '{"value":"one"}' },
+          extra_content: { google: { thought_signature: "sig1" } },
+        },
+        { id: "g2", type: "function", function: { name: "echo", arguments: '{"value":"two"}' } },
+      ],
+    });
+  });
+});
