@@ -39,7 +39,7 @@ try {
       shutdown(`${name} exited (code ${info.code}, signal ${info.signal})`, 1),
   });
   if (stopping === undefined) {
-    log(`[stack] ready:\n${describePlan(stack.plan)}\n[stack] Ctrl-C to stop`);
+    log(`[stack] ready (Ctrl-C to stop):\n${describePlan(stack.plan)}`);
   }
 } catch (e) {
   log(`[stack] failed to start: ${e instanceof Error ? e.message : String(e)}`);
