@@ -248,6 +248,17 @@ describe("embedded runtime", () => {
     await expect(rt.actors.actor(Probe, "cb").Count({ key: "timerFires" })).resolves.toEqual({ n: 0 });
   });
 
+  it("never deactivates an actor in the middle of a call; deactivates it once idle", async () => {
+    const quick = registration(Probe, probe.create, { idleTimeout: "100ms" });
+    const rt = await start({}, [quick]);
+    lifecycleLog.length = 0;
+    await rt.actors.actor(Probe, "busy").Block({ ms: 400 });
+    expect(lifecycleLog).toEqual(["activate:busy"]);
+    const deadline = Date.now() + 10_000;
+    while (rt.isActive("Probe", "busy") && Date.now() < deadline) await sleep(20);
+    expect(lifecycleLog).toEqual(["activate:busy", "deactivate:busy"]);
+  });
+
   it("retries activation after onActivate failed", async () => {
     const rt = await start();
     activationFailures = 1;
