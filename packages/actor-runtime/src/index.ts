@@ -7,3 +7,4 @@ export {
   type StateOperation as BackendStateOperation,
 } from "./core/index.ts";
 export * from "./embedded/index.ts";
+export * from "./dapr/index.ts";

@@ -141,6 +141,7 @@ export class DaprActorHost {
       this.onSchedule("reminder", req, reply),
     );
     app.delete<{ Params: Params }>("/actors/:type/:id", (req, reply) => this.onDeactivate(req, reply));
+    app.addHook("onClose", () => this.deactivateAll());
     done();
   };
 
@@ -237,14 +238,22 @@ export class DaprActorHost {
 
   private async onDeactivate(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
     const { type, id } = req.params;
+    const deactivated = await this.deactivate(type, id, callContextFromHeaders(req.headers));
+    return reply.code(200).send({ deactivated });
+  }
+
+  /**
+   * Runs onDeactivate (as a turn, so its state changes commit) and forgets the activation. Never throws: a
+   * failing hook is logged and the activation dropped anyway. An actor that is not active is a no-op.
+   */
+  async deactivate(type: string, id: string, call: CallContext = {}): Promise<boolean> {
     const byId = this.activations.get(type);
     const pending = byId?.get(id);
-    if (!byId || !pending) return reply.code(200).send({ deactivated: false });
+    if (!byId || !pending) return false;
     try {
       const act = await pending;
       const inst = act.instance;
       if (inst.onDeactivate) {
-        const call = callContextFromHeaders(req.headers);
         await runWithCallContext(call, () => this.turn(act, call, async () => inst.onDeactivate?.()));
       }
     } catch (err) {
@@ -255,7 +264,13 @@ export class DaprActorHost {
     } finally {
       if (byId.get(id) === pending) byId.delete(id);
     }
-    return reply.code(200).send({ deactivated: true });
+    return true;
+  }
+
+  /** Deactivates every live actor (graceful shutdown: the plugin does this when fastify closes). */
+  async deactivateAll(): Promise<void> {
+    const all = [...this.activations].flatMap(([type, byId]) => [...byId.keys()].map((id) => ({ type, id })));
+    await Promise.all(all.map(({ type, id }) => this.deactivate(type, id)));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see DaprActorHostOptions
