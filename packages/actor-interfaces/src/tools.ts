@@ -27,26 +27,27 @@ export type SideEffect = "read-only" | "idempotent" | "at-most-once";
 /** A JSON schema (draft-07 subset as understood by ajv); `type: "object"` at the top for tool arguments. */
 export type JsonSchema = { [key: string]: Json };
 
-export interface ToolDescriptor {
+// DTOs are type aliases, not interfaces, so they are assignable to `Json` (ServiceInvoker.invoke<T extends Json>).
+export type ToolDescriptor = {
   name: string;
   description: string;
   /** JSON schema of the `arguments` object. */
   parameters: JsonSchema;
   sideEffect: SideEffect;
-}
+};
 
-export interface ToolListResponse {
+export type ToolListResponse = {
   tools: ToolDescriptor[];
-}
+};
 
-export interface ToolInvokeRequest {
+export type ToolInvokeRequest = {
   arguments: { [key: string]: Json };
-}
+};
 
-export interface ToolInvokeResponse {
+export type ToolInvokeResponse = {
   /** The tool's JSON result (its shape is tool-specific and described in the tool's description). */
   result: Json;
-}
+};
 
 export const TOOL_SERVICE_APP_ID = "tool-service";
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
