@@ -1,6 +1,7 @@
 import type { Platform } from "@troupe/actor-runtime";
 import { registerOpenApi } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
+import { agentRoutes } from "./routes/agents.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 
@@ -20,4 +21,5 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify, { platform })
   fastify.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   await fastify.register(conversationRoutes, { platform });
   await fastify.register(sessionRoutes, { platform });
+  await fastify.register(agentRoutes, { platform });
 };

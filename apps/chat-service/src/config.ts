@@ -8,6 +8,12 @@ export const configSchema = {
   appId: env.string("APP_ID", "chat-service"),
   daprHost: env.string("DAPR_HOST", "127.0.0.1"),
   daprHttpPort: env.port("DAPR_HTTP_PORT", 3500),
+  /** An OpenAI-compatible endpoint (OpenAI, Gemini's, Ollama, vLLM); unset = deterministic replies and the scripted demo model. */
+  openaiBaseUrl: env.optional("OPENAI_BASE_URL"),
+  openaiModel: env.string("OPENAI_MODEL", "gpt-4o-mini"),
+  openaiApiKey: env.optional("OPENAI_API_KEY", { secret: true }),
+  openaiApiKeySecret: env.string("OPENAI_API_KEY_SECRET", "OPENAI_API_KEY"),
+  modelTimeoutMs: env.int("MODEL_TIMEOUT_MS", 60_000, { min: 1000 }),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -1,10 +1,9 @@
 import { PUBSUB_NAME } from "@troupe/actor-interfaces";
 import { createDaprPlatform, daprActorHost } from "@troupe/actor-runtime";
 import { createServer, serve } from "@troupe/service-kit";
-import { chatServiceActors } from "./actors/index.ts";
 import { app } from "./app.ts";
+import { composeChatService } from "./compose.ts";
 import { loadConfig } from "./config.ts";
-import { deterministicEngine } from "./reply/deterministic.ts";
 
 /** Process shell in Dapr mode: actors hosted for daprd, platform calls through the sidecar. */
 const config = loadConfig(process.env);
@@ -16,11 +15,9 @@ const platform = createDaprPlatform({
   source: config.appId,
 });
 const server = createServer({ name: config.appId, logLevel: config.logLevel });
-await server.register(
-  daprActorHost({
-    registrations: chatServiceActors({ events: platform.events, engine: deterministicEngine() }),
-    sidecar,
-  }),
-);
+const parts = await composeChatService(config, platform, server.log);
+server.log.info({ engine: parts.engine }, "reply engine selected");
+server.addHook("onClose", () => parts.close());
+await server.register(daprActorHost({ registrations: parts.registrations, sidecar }));
 await server.register(app, { platform });
 await serve(server, { name: config.appId, host: config.host, port: config.port });

@@ -5,3 +5,4 @@ export * from "./chat.ts";
 export * from "./memory.ts";
 export * from "./events.ts";
 export * from "./tools.ts";
+export * from "./agents.ts";

@@ -66,6 +66,16 @@ export class ChunkedLog<T extends Json> {
     return { items, from: lo, meta };
   }
 
+  /** Items with `from <= index < from + limit`, oldest first, with their indices. */
+  async range(from: number, limit: number): Promise<{ index: number; item: T }[]> {
+    const meta = await this.meta();
+    const lo = Math.max(from, meta.start);
+    const hi = Math.min(from + limit, meta.end);
+    if (hi <= lo) return [];
+    const { items } = await this.page(hi - lo, hi);
+    return items.map((item, i) => ({ index: lo + i, item }));
+  }
+
   /** Drops every item; returns how many there were. Indices keep growing, so cursors stay unambiguous. */
   async clear(): Promise<number> {
     const meta = await this.meta();

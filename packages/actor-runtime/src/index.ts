@@ -1,4 +1,5 @@
 export * from "./api.ts";
+export { ChunkedLog, AppliedSet } from "./chunked-log.ts";
 export {
   parseDuration,
   createMemoryBackend,
@@ -8,3 +9,4 @@ export {
 } from "./core/index.ts";
 export * from "./embedded/index.ts";
 export * from "./dapr/index.ts";
+export { runDetached } from "./detached.ts";

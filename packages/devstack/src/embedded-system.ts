@@ -1,12 +1,13 @@
 import { PUBSUB_NAME, Topics, EventTypes } from "@troupe/actor-interfaces";
 import {
   createEmbeddedPlatform,
+  createStderrLogger,
   type ActorLogger,
   type ActorRuntimeSettings,
   type CloudEvent,
   type DeliveryStatus,
   type EmbeddedPlatform,
-  type EventPublisher,
+  type Platform,
   type ServiceHandler,
   type StateBackend,
 } from "@troupe/actor-runtime";
@@ -23,7 +24,8 @@ export interface EmbeddedSystemOptions {
   logLevel?: string;
   /** Actor state and reminders; in memory when omitted. */
   state?: StateBackend;
-  engine?: chatService.ReplyEngine;
+  /** chat-service settings (model endpoint etc.); its defaults when omitted. */
+  chatConfig?: chatService.Config;
   summarizer?: memoryService.Summarizer;
   memoryWindow?: number;
   summaryPeriod?: string;
@@ -50,16 +52,32 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
   const host = options.host ?? "127.0.0.1";
   const ports = options.ports ?? { chat: 8010, memory: 8001, tools: 8020 };
   const services = new Map<string, ServiceHandler>();
-  // Actors are registered before the platform exists; they publish through it once it does.
+  // Actors are registered before the platform exists; they reach it through this view once it does.
   let platform: EmbeddedPlatform | undefined;
-  const events: EventPublisher = { publish: (topic, event) => platform!.events.publish(topic, event) };
+  const lazy: Platform = {
+    get actors() {
+      return platform!.actors;
+    },
+    get events() {
+      return platform!.events;
+    },
+    get services() {
+      return platform!.services;
+    },
+    get secrets() {
+      return platform!.secrets;
+    },
+  };
+  const log = options.log ?? createStderrLogger();
+  const chatParts = await chatService.composeChatService(
+    options.chatConfig ?? chatService.loadConfig({}),
+    lazy,
+    log,
+  );
 
   platform = await createEmbeddedPlatform({
     registrations: [
-      ...chatService.chatServiceActors({
-        events,
-        engine: options.engine ?? chatService.deterministicEngine(),
-      }),
+      ...chatParts.registrations,
       ...memoryService.memoryServiceActors({
         windowSize: options.memoryWindow ?? 6,
         summaryPeriod: options.summaryPeriod ?? "10m",
@@ -67,11 +85,11 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
       }),
     ],
     services,
-    pubsub: { name: PUBSUB_NAME, source: "chat-service", ...(options.log ? { log: options.log } : {}) },
+    pubsub: { name: PUBSUB_NAME, source: "chat-service", log },
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.state ? { state: options.state } : {}),
     ...(options.secrets ? { secrets: options.secrets } : {}),
-    ...(options.log ? { log: options.log } : {}),
+    log,
   });
 
   const logLevel = options.logLevel ?? "info";
@@ -114,6 +132,7 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
     servers: { chat, memory, tools },
     async stop() {
       await Promise.allSettled([chat.close(), memory.close(), tools.close()]);
+      await chatParts.close();
       await platform.stop();
     },
   };

@@ -1,5 +1,7 @@
-import { ChatAgent, ResponseAgent } from "@troupe/actor-interfaces";
+import { AgentSession, ChatAgent, ResponseAgent } from "@troupe/actor-interfaces";
 import { registration, type EventPublisher } from "@troupe/actor-runtime";
+import { AgentSessionActor } from "./AgentSession.ts";
+import type { SessionExecutors } from "../agents/executor.ts";
 import type { ReplyEngine } from "../reply/engine.ts";
 import { ChatAgentActor } from "./ChatAgent.ts";
 import { ResponseAgentActor } from "./ResponseAgent.ts";
@@ -7,12 +9,16 @@ import { ResponseAgentActor } from "./ResponseAgent.ts";
 export interface ChatActorDeps {
   events: EventPublisher;
   engine: ReplyEngine;
+  /** Runs AgentSession loops; without it AgentSession is not hosted. */
+  executors?: SessionExecutors;
 }
 
 /** The actor types chat-service hosts. */
 export function chatServiceActors(deps: ChatActorDeps) {
+  const { executors } = deps;
   return [
     registration(ChatAgent, (ctx) => new ChatAgentActor(ctx, deps.events)),
     registration(ResponseAgent, (ctx) => new ResponseAgentActor(ctx, deps.engine)),
+    ...(executors ? [registration(AgentSession, (ctx) => new AgentSessionActor(ctx, executors))] : []),
   ];
 }

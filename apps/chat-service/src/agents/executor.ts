@@ -1,0 +1,155 @@
+import {
+  AgentSession,
+  type AgentMessageJson,
+  type Json,
+  type PendingToolCallJson,
+  type ProgressReport,
+} from "@troupe/actor-interfaces";
+import type { ActorLogger, Platform } from "@troupe/actor-runtime";
+import {
+  Agent,
+  type AgentEvent,
+  type AgentMessage,
+  type AgentTool,
+  type ModelClient,
+} from "@troupe/agent-loop";
+
+export interface ExecutorDeps {
+  model: ModelClient;
+  /** The tools a session's agent may call (tool-service's, via service invocation). */
+  tools: (sessionId: string) => Promise<AgentTool[]>;
+  systemPrompt: string;
+  /** Actor calls (progress reports, from outside any turn) and event publishing. */
+  platform: Pick<Platform, "actors" | "events">;
+  eventsTopic: string;
+  log: ActorLogger;
+}
+
+export interface RunSpec {
+  sessionId: string;
+  runId: string;
+  history: AgentMessage[];
+  prompt: string;
+}
+
+/** Events that are reported at once; the rest (streaming deltas) are batched for up to BATCH_MS. */
+const IMMEDIATE = new Set(["message_end", "tool_execution_start", "tool_execution_end", "agent_end"]);
+const BATCH_MS = 100;
+const REPORT_RETRY_MS = 500;
+const REPORT_ATTEMPTS = 20;
+
+/**
+ * The executor half of AgentSession: runs agent loops outside actor turns, so the actor's own methods
+ * (Steer, Abort, GetState) stay short and never wait for a model or a tool. One run per session at a time;
+ * runs live in the process that hosts the session actor (Dapr places every call for that id there).
+ * Progress goes back to the actor as RecordProgress calls, in order, one at a time.
+ */
+export class SessionExecutors {
+  private readonly runs = new Map<string, SessionRun>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  get(sessionId: string): Agent | undefined {
+    return this.runs.get(sessionId)?.agent;
+  }
+
+  has(sessionId: string): boolean {
+    return this.runs.has(sessionId);
+  }
+
+  start(spec: RunSpec): void {
+    const run = new SessionRun(spec, this.deps);
+    this.runs.set(spec.sessionId, run);
+    run.execute().then(
+      () => this.runs.delete(spec.sessionId),
+      (err: unknown) => {
+        this.runs.delete(spec.sessionId);
+        this.deps.log.error({ err, sessionId: spec.sessionId }, "agent run failed unexpectedly");
+      },
+    );
+  }
+
+  /** Aborts every run and waits for their last reports (shutdown). */
+  async stopAll(): Promise<void> {
+    const runs = [...this.runs.values()];
+    for (const run of runs) run.agent.abort();
+    await Promise.allSettled(runs.map((r) => r.done));
+  }
+}
+
+class SessionRun {
+  readonly agent: Agent;
+  done: Promise<void> = Promise.resolve();
+  private events: { type: string; data: Json }[] = [];
+  private messages: AgentMessageJson[] = [];
+  private reporting: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly spec: RunSpec,
+    private readonly deps: ExecutorDeps,
+  ) {
+    this.agent = new Agent({ model: deps.model, systemPrompt: deps.systemPrompt, messages: spec.history });
+    this.agent.subscribe((event) => this.onEvent(event));
+  }
+
+  async execute(): Promise<void> {
+    this.done = (async () => {
+      this.agent.setTools(await this.deps.tools(this.spec.sessionId));
+      await this.agent.prompt(this.spec.prompt);
+      await this.report({ error: this.agent.state.error ?? null });
+    })();
+    await this.done;
+  }
+
+  private onEvent(event: AgentEvent): void {
+    this.events.push({ type: event.type, data: event as unknown as Json });
+    if (event.type === "message_end") this.messages.push(event.message as unknown as AgentMessageJson);
+    if (IMMEDIATE.has(event.type)) void this.report();
+    else this.timer ??= setTimeout(() => void this.report(), BATCH_MS);
+  }
+
+  /** Queues a report of everything buffered; reports are sent strictly in order. */
+  private report(finished?: { error: string | null }): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const payload: ProgressReport = {
+      runId: this.spec.runId,
+      events: this.events.splice(0),
+      messages: this.messages.splice(0),
+      pendingToolCalls: this.agent.state.pendingToolCalls as unknown as PendingToolCallJson[],
+      ...(finished ? { finished } : {}),
+    };
+    if (!finished && payload.events.length === 0) return this.reporting;
+    this.reporting = this.reporting.then(() => this.send(payload));
+    return this.reporting;
+  }
+
+  private async send(payload: ProgressReport): Promise<void> {
+    const session = this.deps.platform.actors.actor(AgentSession, this.spec.sessionId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await session.RecordProgress(payload);
+        break;
+      } catch (err) {
+        if (attempt >= REPORT_ATTEMPTS) {
+          this.deps.log.error(
+            { err, sessionId: this.spec.sessionId },
+            "could not record agent progress; giving up",
+          );
+          return;
+        }
+        await new Promise((r) => setTimeout(r, REPORT_RETRY_MS));
+      }
+    }
+    for (const event of payload.events) {
+      await this.deps.platform.events
+        .publish(this.deps.eventsTopic, {
+          type: `agent.${event.type}`,
+          subject: this.spec.sessionId,
+          data: { sessionId: this.spec.sessionId, runId: this.spec.runId, event: event.data },
+        })
+        .catch((err: unknown) => this.deps.log.warn({ err }, "publishing an agent event failed"));
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { ActorLogger, Platform } from "@troupe/actor-runtime";
+import { Topics } from "@troupe/actor-interfaces";
+import { chatServiceActors } from "./actors/index.ts";
+import { SessionExecutors } from "./agents/executor.ts";
+import { toolServiceTools } from "./agents/tools.ts";
+import type { Config } from "./config.ts";
+import { resolveModel } from "./model.ts";
+import { deterministicEngine } from "./reply/deterministic.ts";
+import { llmEngine } from "./reply/llm.ts";
+
+/** What chat-service hosts, wired from its config: the same in Dapr mode and embedded. */
+export interface ChatServiceParts {
+  registrations: ReturnType<typeof chatServiceActors>;
+  engine: "llm" | "deterministic";
+  close(): Promise<void>;
+}
+
+/**
+ * Builds chat-service's actors. `platform` may be filled lazily (the embedded runtime needs the
+ * registrations before it exists); it is only used once actors run.
+ */
+export async function composeChatService(
+  config: Config,
+  platform: Platform,
+  log: ActorLogger,
+): Promise<ChatServiceParts> {
+  const model = await resolveModel(config, { get: (name) => platform.secrets.get(name) });
+  const tools = toolServiceTools(platform);
+  const executors = new SessionExecutors({
+    model: model.model,
+    tools,
+    systemPrompt: "You are a helpful assistant. Use the tools when they help.",
+    platform,
+    eventsTopic: Topics.agentEvents,
+    log,
+  });
+  const engine = model.configured ? llmEngine({ model: model.model, tools }) : deterministicEngine();
+  return {
+    registrations: chatServiceActors({
+      events: { publish: (t, e) => platform.events.publish(t, e) },
+      engine,
+      executors,
+    }),
+    engine: model.configured ? "llm" : "deterministic",
+    async close() {
+      await executors.stopAll();
+      await model.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { SecretReader } from "@troupe/actor-runtime";
+import {
+  createOpenAIModel,
+  demoScript,
+  startScriptedModelServer,
+  type ModelClient,
+  type ModelRequest,
+  type ModelCallOptions,
+} from "@troupe/agent-loop";
+
+export interface ModelSettings {
+  openaiBaseUrl: string | undefined;
+  openaiModel: string;
+  openaiApiKey: string | undefined;
+  /** Secret-store key holding the API key when OPENAI_API_KEY is not set (Dapr mode). */
+  openaiApiKeySecret: string;
+  modelTimeoutMs: number;
+}
+
+export interface ResolvedModel {
+  model: ModelClient;
+  /** true when a real LLM is configured; false for the scripted demo model. */
+  configured: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The model behind AgentSession and the LLM reply engine: the configured OpenAI-compatible endpoint, or,
+ * without one, the scripted demo model served on a loopback port of this process. The API key comes from
+ * the environment or, lazily on the first call, from the secret store (so start-up does not wait for it).
+ */
+export async function resolveModel(settings: ModelSettings, secrets: SecretReader): Promise<ResolvedModel> {
+  if (settings.openaiBaseUrl) {
+    const baseURL = settings.openaiBaseUrl;
+    let client: Promise<ModelClient> | undefined;
+    const load = async () => {
+      const apiKey = settings.openaiApiKey ?? (await secrets.get(settings.openaiApiKeySecret));
+      return createOpenAIModel({
+        baseURL,
+        model: settings.openaiModel,
+        timeoutMs: settings.modelTimeoutMs,
+        ...(apiKey ? { apiKey } : {}),
+      });
+    };
+    const model: ModelClient = {
+      model: settings.openaiModel,
+      async complete(request: ModelRequest, options?: ModelCallOptions) {
+        client ??= load();
+        return (await client).complete(request, options);
+      },
+    };
+    return { model, configured: true, close: async () => {} };
+  }
+  const server = await startScriptedModelServer({ script: demoScript, model: "scripted-demo" });
+  return {
+    model: createOpenAIModel({ baseURL: server.baseURL, model: "scripted-demo" }),
+    configured: false,
+    close: () => server.close(),
+  };
+}
