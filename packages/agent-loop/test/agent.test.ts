@@ -271,6 +271,32 @@ describe("Agent: model failures", () => {
     expect(agent.state.error).toBeUndefined();
   });
 
+  it("Retry-After is honoured (capped by maxDelayMs)", async () => {
+    const { model, server } = await scripted(
+      [{ error: { status: 503, retryAfterSeconds: 1 } }, { text: "ok" }],
+      {
+        retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5_000 },
+      },
+    );
+    const t0 = Date.now();
+    await new Agent({ model }).prompt("go");
+    expect(server.requests).toHaveLength(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+  });
+
+  it("a response that does not start within timeoutMs is retried, then reported", async () => {
+    const { model, server } = await scripted(() => ({ text: "late", delayMs: 3_000 }), {
+      timeoutMs: 150,
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const agent = new Agent({ model });
+    await agent.prompt("go");
+    expect(server.requests).toHaveLength(2);
+    const last = agent.state.messages.at(-1) as AssistantMessage;
+    expect(last.stopReason).toBe("error");
+    expect(last.errorMessage).toMatch(/timed out/i);
+  });
+
   it("400 is not retried", async () => {
     const { model, server } = await scripted(() => ({ error: { status: 400, message: "bad request" } }));
     const agent = new Agent({ model });
