@@ -50,7 +50,7 @@ export interface DaprEnvOptions {
    */
   waitFor?: "healthy" | "outbound";
   gracefulShutdownSeconds?: number;
-  /** A Dapr process or a child started through `supervisor` exited without being stopped. */
+  /** A Dapr process or a child started through `supervisor` exited without being stopped (default: print its last lines to stderr). */
   onUnexpectedExit?: (name: string, info: ExitInfo, tail: string[]) => void;
   /** Base environment for PATH/HOME lookups; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -120,7 +120,16 @@ export async function startDaprEnv(opts: DaprEnvOptions): Promise<DaprEnv> {
   const resourcesDir = join(workDir, "resources");
   const configFile = join(workDir, "config.yaml");
   const redisAddress = `127.0.0.1:${plan.redisPort}`;
-  const supervisor = new Supervisor({ sink: opts.log ?? quietSink, onUnexpectedExit: opts.onUnexpectedExit });
+  const supervisor = new Supervisor({
+    sink: opts.log ?? quietSink,
+    onUnexpectedExit:
+      opts.onUnexpectedExit ??
+      ((name, info, tail) =>
+        process.stderr.write(
+          `[devstack] ${name} exited unexpectedly (code ${info.code}, signal ${info.signal}); last lines:\n` +
+            `${tail.slice(-15).join("\n")}\n`,
+        )),
+  });
   const daprEnv = daprProcessEnv(baseEnv, workDir);
 
   const startSidecar = async (appId: string, o: { waitFor?: "healthy" | "outbound" } = {}) => {
