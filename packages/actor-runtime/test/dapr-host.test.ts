@@ -291,7 +291,10 @@ describe("daprActorHost routes", () => {
     expect(events).toEqual(["activate:n1", "deactivate:n1", "activate:n1"]);
   });
 
-  it("fires timers and reminders with their typed data; CANCEL_SCHEDULE sets X-DaprReminderCancel", async () => {
+  it("fires timers and reminders with their typed data; CANCEL_SCHEDULE sets X-DaprReminderCancel and deletes", async () => {
+    await sidecar.setActorTimer("Note", "n1", "last", { dueTime: "1s", period: "1s", callback: "last" });
+    await sidecar.setActorTimer("Note", "n1", "tick", { dueTime: "1s", period: "1s", callback: "tick" });
+    await sidecar.setActorReminder("Note", "n1", "last", { dueTime: "1s", period: "1s" });
     const fire = (kind: "timer" | "remind", name: string, data: Json) =>
       app.inject({
         method: "PUT",
@@ -313,6 +316,9 @@ describe("daprActorHost routes", () => {
     expect(r.headers["x-daprremindercancel"]).toBeUndefined();
     const rLast = await fire("remind", "last", [1, 2]);
     expect(rLast.headers["x-daprremindercancel"]).toBe("true");
+    // daprd 1.18 ignores the header, so the host also deletes the schedule; the others stay.
+    expect([...sidecar.timers.keys()]).toEqual(["Note||n1||tick"]);
+    expect([...sidecar.reminders.keys()]).toEqual([]);
     expect(events).toEqual([
       "activate:n1",
       'timer:tick:{"n":1}',

@@ -229,11 +229,37 @@ export class DaprActorHost {
           kind === "timer" ? inst.onTimer?.(name, data) : inst.onReminder?.(name, data),
         );
       });
-      if (result === CANCEL_SCHEDULE) reply.header(REMINDER_CANCEL_HEADER, "true");
+      if (result === CANCEL_SCHEDULE) await this.cancelSchedule(kind, type, id, name, reply);
     } catch (err) {
       this.logger().error({ err, actorType: type, actorId: id, [kind]: name }, `${kind} callback failed`);
     }
     return reply.code(200).send();
+  }
+
+  /**
+   * CANCEL_SCHEDULE: answer with `X-DaprReminderCancel: true` (the documented protocol) AND delete the
+   * schedule through the sidecar, because daprd 1.18 ignores the header: scheduler-backed reminders map it
+   * to SUCCESS and keep firing (a TODO in pkg/runtime/scheduler/internal/cluster/streamer.go), and in-memory
+   * timers log it as an error and reschedule (pkg/actors/internal/timers/inmemory). Verified against
+   * daprd 1.18.2 by the contract suite.
+   */
+  private async cancelSchedule(
+    kind: "timer" | "reminder",
+    type: string,
+    id: string,
+    name: string,
+    reply: FastifyReply,
+  ): Promise<void> {
+    reply.header(REMINDER_CANCEL_HEADER, "true");
+    try {
+      if (kind === "timer") await this.sidecar.deleteActorTimer(type, id, name);
+      else await this.sidecar.deleteActorReminder(type, id, name);
+    } catch (err) {
+      this.logger().warn(
+        { err, actorType: type, actorId: id, [kind]: name },
+        `could not delete the cancelled ${kind}`,
+      );
+    }
   }
 
   private async onDeactivate(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
@@ -417,15 +443,11 @@ function parseBody(body: unknown): unknown {
   }
 }
 
-/** Schedule data arrives as the JSON we registered; older runtimes sent it base64-encoded — accept both. */
+/**
+ * Schedule data arrives as the JSON value we registered (daprd 1.18 stores it as raw JSON bytes and writes
+ * them back verbatim: `ReminderResponse.MarshalJSON` in pkg/actors/api). No base64 guessing: a string that
+ * happens to look like base64 must stay a string.
+ */
 function decodeScheduleData(data: unknown): Json | undefined {
-  if (typeof data !== "string") return data as Json | undefined;
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(data) && data.length % 4 === 0) {
-    try {
-      return JSON.parse(Buffer.from(data, "base64").toString("utf8")) as Json;
-    } catch {
-      return data;
-    }
-  }
-  return data;
+  return data as Json | undefined;
 }
