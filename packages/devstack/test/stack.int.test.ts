@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePortPlan, listPorts, STACK_APPS, type PortPlan } from "../src/ports.ts";
 import { parseStackArgs, startStack, type Stack } from "../src/stack.ts";
 import { quietSink, type ExitInfo } from "../src/supervisor.ts";
@@ -48,8 +48,18 @@ describe("the local Dapr stack", () => {
     "%s is reachable from every other app's sidecar (name resolution without mDNS)",
     async (target) => {
       for (const caller of STACK_APPS.filter((a) => a !== target)) {
-        const res = await getJson(`${sidecar(caller)}/v1.0/invoke/${target}/method/healthz`);
+        // A unique request id (fastify logs it) shows which app actually served the call.
+        const requestId = `probe-${caller}-to-${target}-${Date.now()}`;
+        const res = await getJson(`${sidecar(caller)}/v1.0/invoke/${target}/method/healthz`, {
+          headers: { "x-request-id": requestId },
+        });
         expect({ caller, ...res }).toEqual({ caller, status: 200, body: { status: "ok" } });
+        await vi.waitFor(() => expect(stack?.dapr.logs(target).join("\n")).toContain(requestId), {
+          timeout: 5_000,
+        });
+        for (const other of STACK_APPS.filter((a) => a !== target)) {
+          expect(stack?.dapr.logs(other).join("\n")).not.toContain(requestId);
+        }
       }
     },
   );
