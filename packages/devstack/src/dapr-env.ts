@@ -108,7 +108,11 @@ export async function startDaprEnv(opts: DaprEnvOptions): Promise<DaprEnv> {
       givenPorts,
     ));
   for (const a of opts.apps) {
-    if (plan.apps[a.appId] === undefined) throw new Error(`port plan has no entry for ${a.appId}`);
+    const planned = plan.apps[a.appId];
+    if (planned === undefined) throw new Error(`port plan has no entry for ${a.appId}`);
+    if (a.appPort !== undefined && planned.appPort !== a.appPort) {
+      throw new Error(`${a.appId}: appPort ${a.appPort} differs from the plan's ${planned.appPort}`);
+    }
   }
   const binaries = opts.binaries ?? (await resolveDaprBinaries({ env: baseEnv }));
   const logLevel = opts.daprLogLevel ?? "info";
