@@ -8,7 +8,8 @@ import type { AgentTool, Json, JsonObject } from "./types.ts";
 export interface RemoteToolDescriptor {
   name: string;
   description: string;
-  parameters: JsonObject;
+  /** A JSON schema (typed loosely so actor-interfaces' ToolDescriptor[] is accepted as is). */
+  parameters: { readonly [key: string]: unknown };
   sideEffect?: "read-only" | "idempotent" | "at-most-once";
 }
 
@@ -47,7 +48,7 @@ export function remoteTools(
   return descriptors.map((d) => ({
     name: d.name,
     description: d.description,
-    parameters: d.parameters,
+    parameters: d.parameters as JsonObject,
     async execute(args, ctx) {
       const idempotencyKey =
         d.sideEffect === "at-most-once"
