@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { installErrorHandler } from "./errors.ts";
+import { installRequestTracing, traceLogMixin } from "./tracing.ts";
 
 export interface ServeOptions {
   name: string;
@@ -10,12 +11,16 @@ export interface ServeOptions {
   shutdownGraceMs?: number;
 }
 
-/** Fastify options shared by every service: JSON logs, request ids, a 1 MiB body limit. */
+/**
+ * Fastify options shared by every service: JSON logs (with the active trace_id/span_id on every line),
+ * request ids, a 1 MiB body limit.
+ */
 export function serverOptions(opts: { name: string; logLevel?: string }): FastifyServerOptions {
   return {
     logger: {
       level: opts.logLevel ?? "info",
       base: { service: opts.name },
+      mixin: traceLogMixin,
       redact: {
         paths: ["req.headers.authorization", 'req.headers["dapr-api-token"]', "*.apiKey", "*.api_key"],
         remove: true,
@@ -30,10 +35,11 @@ export function serverOptions(opts: { name: string; logLevel?: string }): Fastif
   };
 }
 
-/** Creates a fastify instance with the shared error policy; register the app plugin on it. */
+/** Creates a fastify instance with the shared error policy and request tracing; register the app plugin on it. */
 export function createServer(opts: { name: string; logLevel?: string }): FastifyInstance {
   const app = Fastify(serverOptions(opts));
   installErrorHandler(app);
+  installRequestTracing(app);
   return app;
 }
 

@@ -1,1 +1,11 @@
-export {};
+export { startTelemetry, HEALTH_PATHS, type Telemetry, type StartTelemetryOptions } from "./sdk.ts";
+export {
+  telemetryConfig,
+  TelemetryConfigError,
+  type TelemetryConfig,
+  type TelemetryEnv,
+  type TraceExporterName,
+  type MetricExporterName,
+  type OtlpProtocol,
+} from "./config.ts";
+export { SpanMetricsProcessor, METRIC_NAMES } from "./span-metrics.ts";
