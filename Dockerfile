@@ -48,9 +48,10 @@ FROM build AS dev
 ARG APP
 ENV APP_DIR=/repo/apps/${APP} NODE_ENV=development
 RUN chown -R node:node /repo
-USER node
+USER 1000:1000
 WORKDIR /repo/apps/${APP}
-CMD ["npx", "tsx", "watch", "--conditions=troupe-source", "src/server.ts"]
+# tsx (a root devDependency) directly, not through npx: tsx is PID 1 and relays SIGTERM to the server.
+CMD ["/repo/node_modules/.bin/tsx", "watch", "--conditions=troupe-source", "src/server.ts"]
 
 # --- deps: production dependencies only, plus the compiled workspaces -----------------------------------------
 FROM build AS deps
@@ -62,7 +63,8 @@ RUN npm prune --omit=dev --no-audit --no-fund \
 FROM ${NODE_IMAGE} AS runtime
 ARG APP
 # tini as PID 1: forwards SIGTERM to node (the services drain on SIGTERM themselves) and reaps zombies.
-RUN apk add --no-cache tini
+# 0.19.x, fuzzy-pinned so it follows the base image's Alpine release.
+RUN apk add --no-cache "tini~=0.19"
 ENV NODE_ENV=production HOST=0.0.0.0
 COPY --from=deps --chown=root:root /repo /repo
 WORKDIR /repo/apps/${APP}

