@@ -10,3 +10,16 @@ export {
 export * from "./embedded/index.ts";
 export * from "./dapr/index.ts";
 export { runDetached } from "./detached.ts";
+export {
+  activeTraceHeaders,
+  actorAttributes,
+  actorSpanName,
+  linkTo,
+  schedulingTraceparent,
+  traceActorCall,
+  traceDelivery,
+  tracePublish,
+  traceScheduleFiring,
+  traceServiceCall,
+  type RpcSystem,
+} from "./core/tracing.ts";

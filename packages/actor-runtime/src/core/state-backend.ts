@@ -13,6 +13,8 @@ export interface ReminderRecord {
   /** Repeat interval in milliseconds; absent fires once. */
   periodMs?: number;
   data?: Json;
+  /** W3C traceparent of the span that set the reminder; the span of each firing links to it. */
+  traceparent?: string;
 }
 
 /**

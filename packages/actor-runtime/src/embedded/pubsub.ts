@@ -4,7 +4,11 @@ import type { Json } from "@troupe/actor-interfaces";
 import type { ActorLogger, CloudEvent, DeliveryStatus, EventPublisher } from "../api.ts";
 import { runOutsideCallContext } from "../core/call-context.ts";
 import { wireCopy } from "../core/json.ts";
+import { traceDelivery, tracePublish } from "../core/tracing.ts";
 import { createStderrLogger } from "./logger.ts";
+
+/** `messaging.system` of the in-process broker's spans. */
+const MESSAGING_SYSTEM = "troupe-embedded";
 
 /** Receives one event; answers like a Dapr subscriber. Throwing counts as RETRY. */
 export type EventHandler = (event: CloudEvent) => Promise<DeliveryStatus>;
@@ -129,7 +133,9 @@ export function createInProcessPubSub(options: InProcessPubSubOptions = {}): InP
     for (let attempt = 1; attempt <= retry.maxAttempts && !closed; attempt++) {
       let status: DeliveryStatus;
       try {
-        status = await handler(wireCopy(event));
+        status = await traceDelivery(MESSAGING_SYSTEM, event.topic ?? "", event, () =>
+          handler(wireCopy(event)),
+        );
       } catch (error) {
         log.warn({ ...where, attempt, err: error }, "subscriber threw; will retry");
         status = "RETRY";
@@ -167,6 +173,27 @@ export function createInProcessPubSub(options: InProcessPubSubOptions = {}): InP
     });
   }
 
+  function publishTraced(topic: string, input: Parameters<EventPublisher["publish"]>[1]): Promise<void> {
+    const carrier: { traceparent?: string; tracestate?: string } = {};
+    propagation.inject(context.active(), carrier);
+    const event: CloudEvent = {
+      specversion: "1.0",
+      id: input.id ?? randomUUID(),
+      source,
+      type: input.type,
+      time: new Date().toISOString(),
+      datacontenttype: "application/json",
+      data: wireCopy<Json>(input.data),
+      topic,
+      pubsubname: name,
+      ...(input.subject !== undefined ? { subject: input.subject } : {}),
+      ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}),
+      ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
+    };
+    enqueue(topic, event);
+    return Promise.resolve();
+  }
+
   function subscribe(spec: SubscriptionSpec): () => void {
     const subscriber: Subscriber = {
       spec,
@@ -183,24 +210,8 @@ export function createInProcessPubSub(options: InProcessPubSubOptions = {}): InP
       if (closed) return Promise.reject(new Error("pub/sub is closed"));
       if (!topic) return Promise.reject(new Error("publish needs a topic"));
       if (!input.type) return Promise.reject(new Error("publish needs an event type"));
-      const carrier: { traceparent?: string; tracestate?: string } = {};
-      propagation.inject(context.active(), carrier);
-      const event: CloudEvent = {
-        specversion: "1.0",
-        id: input.id ?? randomUUID(),
-        source,
-        type: input.type,
-        time: new Date().toISOString(),
-        datacontenttype: "application/json",
-        data: wireCopy<Json>(input.data),
-        topic,
-        pubsubname: name,
-        ...(input.subject !== undefined ? { subject: input.subject } : {}),
-        ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}),
-        ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
-      };
-      enqueue(topic, event);
-      return Promise.resolve();
+      // The PRODUCER span is active while the event is built, so the CloudEvent carries its context.
+      return tracePublish(MESSAGING_SYSTEM, topic, input, () => publishTraced(topic, input));
     },
     subscribe,
     subscribeDapr(subscriptions, deliverTo) {

@@ -27,7 +27,11 @@ import { createMemoryBackend } from "../core/memory-backend.ts";
 import type { ReminderRecord, StateBackend } from "../core/state-backend.ts";
 import { StackDepthError, TurnLock } from "../core/turn-lock.ts";
 import { Cancellation } from "../core/cancel.ts";
+import { schedulingTraceparent, traceActorCall, traceScheduleFiring } from "../core/tracing.ts";
 import { childLogger, createStderrLogger } from "./logger.ts";
+
+/** `rpc.system` of the embedded runtime's actor spans. */
+const RPC_SYSTEM = "troupe-embedded";
 
 /** Any registration, whatever its shape (the runtime only sees method names). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,6 +77,8 @@ interface ScheduledTimer {
   handle: NodeJS.Timeout | undefined;
   readonly periodMs: number | undefined;
   readonly data: Json | undefined;
+  /** traceparent of the span that set the timer; each firing's span links to it. */
+  readonly scheduledBy: string | undefined;
 }
 
 interface Slot {
@@ -166,12 +172,25 @@ class Runtime implements EmbeddedRuntime {
     return Object.freeze(proxy) as ActorProxy<S>;
   }
 
-  async invoke(
+  /** One actor call, traced as a CLIENT span `{type}/{method}` (the method itself runs in a SERVER span). */
+  invoke(
     type: string,
     id: string,
     method: string,
     input?: unknown,
     options: CallOptions = {},
+  ): Promise<unknown> {
+    return traceActorCall("client", { system: RPC_SYSTEM, type, id, method }, () =>
+      this.invokeUntraced(type, id, method, input, options),
+    );
+  }
+
+  private async invokeUntraced(
+    type: string,
+    id: string,
+    method: string,
+    input: unknown,
+    options: CallOptions,
   ): Promise<unknown> {
     const registration = this.registry.get(type);
     if (!registration) {
@@ -213,12 +232,14 @@ class Runtime implements EmbeddedRuntime {
       activate: true,
     };
     const payload = wireCopy(input ?? {});
-    const call = this.turn(this.slot(type, id, registration), request, async (instance) => {
-      const fn = instance[method];
-      if (typeof fn !== "function") throw new Error(`the instance of ${type} does not implement ${method}`);
-      const result: unknown = await (fn as (input: unknown) => Promise<unknown>).call(instance, payload);
-      return wireCopy(result);
-    });
+    const call = this.turn(this.slot(type, id, registration), request, (instance) =>
+      traceActorCall("server", { system: RPC_SYSTEM, type, id, method }, async () => {
+        const fn = instance[method];
+        if (typeof fn !== "function") throw new Error(`the instance of ${type} does not implement ${method}`);
+        const result: unknown = await (fn as (input: unknown) => Promise<unknown>).call(instance, payload);
+        return wireCopy(result);
+      }),
+    );
     // Unexpected failures are logged once, here, where the actor's identity and method are known.
     const logged = call.catch((error: unknown) => {
       if (!(error instanceof TroupeError) && !abort.cancelled) {
@@ -415,7 +436,12 @@ class Runtime implements EmbeddedRuntime {
         const periodMs =
           options.period === undefined || options.period === "" ? undefined : parseDuration(options.period);
         clearTimeout(activation.timers.get(name)?.handle);
-        const timer: ScheduledTimer = { handle: undefined, periodMs, data: wireCopy(options.data) };
+        const timer: ScheduledTimer = {
+          handle: undefined,
+          periodMs,
+          data: wireCopy(options.data),
+          scheduledBy: schedulingTraceparent(),
+        };
         activation.timers.set(name, timer);
         this.armTimer(slot, activation, name, timer, dueMs);
         return Promise.resolve();
@@ -447,17 +473,20 @@ class Runtime implements EmbeddedRuntime {
     timer: ScheduledTimer,
   ): Promise<void> {
     const current = () => slot.activation === activation && activation.timers.get(name) === timer;
-    const outcome = await this.runCallback(slot, false, "timer", name, async (instance) => {
-      if (!current()) return undefined;
-      if (!instance.onTimer) {
-        this.log.warn(
-          { actorType: slot.type, actorId: slot.id, timer: name },
-          "timer fired but the actor has no onTimer",
-        );
-        return undefined;
-      }
-      return instance.onTimer(name, wireCopy(timer.data));
-    });
+    const firing = { system: RPC_SYSTEM, kind: "timer", type: slot.type, id: slot.id, name } as const;
+    const outcome = await traceScheduleFiring({ ...firing, scheduledBy: timer.scheduledBy }, () =>
+      this.runCallback(slot, false, "timer", name, async (instance) => {
+        if (!current()) return undefined;
+        if (!instance.onTimer) {
+          this.log.warn(
+            { actorType: slot.type, actorId: slot.id, timer: name },
+            "timer fired but the actor has no onTimer",
+          );
+          return undefined;
+        }
+        return instance.onTimer(name, wireCopy(timer.data));
+      }),
+    );
     if (!current()) return;
     if (outcome === CANCEL_SCHEDULE || timer.periodMs === undefined) activation.timers.delete(name);
     else this.armTimer(slot, activation, name, timer, timer.periodMs);
@@ -471,6 +500,8 @@ class Runtime implements EmbeddedRuntime {
         if (options.period !== undefined && options.period !== "")
           record.periodMs = parseDuration(options.period);
         if (options.data !== undefined) record.data = wireCopy(options.data);
+        const traceparent = schedulingTraceparent();
+        if (traceparent !== undefined) record.traceparent = traceparent;
         await this.backend.saveReminder(record);
         this.armReminder(record);
       },
@@ -517,17 +548,22 @@ class Runtime implements EmbeddedRuntime {
     if (this.stopped || !registration) return;
     const current = () => this.reminders.get(key) === armed;
     const slot = this.slot(record.type, record.id, registration);
-    const outcome = await this.runCallback(slot, true, "reminder", record.name, async (instance) => {
-      if (!current()) return undefined;
-      if (!instance.onReminder) {
-        this.log.warn(
-          { actorType: record.type, actorId: record.id, reminder: record.name },
-          "reminder fired but the actor has no onReminder",
-        );
-        return undefined;
-      }
-      return instance.onReminder(record.name, wireCopy(record.data));
-    });
+    const firing = { system: RPC_SYSTEM, kind: "reminder", type: record.type, id: record.id } as const;
+    const outcome = await traceScheduleFiring(
+      { ...firing, name: record.name, scheduledBy: record.traceparent },
+      () =>
+        this.runCallback(slot, true, "reminder", record.name, async (instance) => {
+          if (!current()) return undefined;
+          if (!instance.onReminder) {
+            this.log.warn(
+              { actorType: record.type, actorId: record.id, reminder: record.name },
+              "reminder fired but the actor has no onReminder",
+            );
+            return undefined;
+          }
+          return instance.onReminder(record.name, wireCopy(record.data));
+        }),
+    );
     if (!current() || this.stopped) return;
     try {
       if (outcome === CANCEL_SCHEDULE || record.periodMs === undefined) {

@@ -2,6 +2,7 @@ import { TroupeError, isErrorBody, type Json } from "@troupe/actor-interfaces";
 import type { SecretReader, ServiceInvoker } from "../api.ts";
 import { runOutsideCallContext } from "../core/call-context.ts";
 import { wireCopy } from "../core/json.ts";
+import { activeTraceHeaders, traceServiceCall } from "../core/tracing.ts";
 
 /** One service-invocation request as an app receives it (Dapr forwards method, verb, body and headers). */
 export interface ServiceRequest {
@@ -52,19 +53,27 @@ export function createEmbeddedServiceInvoker(
       const handler = handlers.get(appId);
       const path = method.replace(/^\/+/, "");
       if (!handler) throw new ServiceInvocationError(appId, path, 500, `no app with id ${appId} is running`);
-      // A service call is a new request: the caller's actor call chain (reentrancy id) does not travel.
-      const call: Promise<ServiceResponse> = runOutsideCallContext(() =>
-        handler({
-          method: path,
-          httpMethod: request.httpMethod ?? (request.body === undefined ? "GET" : "POST"),
-          headers: { ...request.headers },
-          ...(request.body !== undefined ? { body: wireCopy(request.body) } : {}),
-        }),
-      );
-      const response: ServiceResponse = await withTimeout(
-        call,
-        request.timeoutMs,
-        () => new ServiceInvocationError(appId, path, 504, `no answer within ${request.timeoutMs}ms`),
+      const httpMethod = request.httpMethod ?? (request.body === undefined ? "GET" : "POST");
+      // A service call is a new request: the caller's actor call chain (reentrancy id) does not travel; the
+      // trace context does (the CLIENT span's traceparent, continued by the callee's SERVER span).
+      const response: ServiceResponse = await traceServiceCall(
+        "troupe-embedded",
+        { appId, method: path, httpMethod },
+        () => {
+          const call: Promise<ServiceResponse> = runOutsideCallContext(() =>
+            handler({
+              method: path,
+              httpMethod,
+              headers: { ...activeTraceHeaders(), ...request.headers },
+              ...(request.body !== undefined ? { body: wireCopy(request.body) } : {}),
+            }),
+          );
+          return withTimeout(
+            call,
+            request.timeoutMs,
+            () => new ServiceInvocationError(appId, path, 504, `no answer within ${request.timeoutMs}ms`),
+          );
+        },
       );
       if (response.status >= 200 && response.status < 300) return wireCopy(response.body) as T;
       if (response.status >= 400 && response.status < 500) throw toTroupeError(response);
