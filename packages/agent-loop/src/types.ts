@@ -1,6 +1,7 @@
 /**
  * The agent loop's data model. Every message and event is plain JSON (no classes, no Dates, no Maps), so a
- * host can store messages as actor state and publish events as they are.
+ * host can store messages as actor state and publish events as they are. Data shapes are type aliases (not
+ * interfaces) so they are assignable to JSON value types such as actor-interfaces' `Json`.
  */
 
 /** A JSON value. */
@@ -8,13 +9,13 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 /** A JSON object (tool arguments, JSON schemas). */
 export type JsonObject = { [key: string]: Json };
 
-export interface TextContent {
+export type TextContent = {
   type: "text";
   text: string;
-}
+};
 
 /** A tool call requested by the model. `arguments` is the parsed JSON object the model produced. */
-export interface ToolCall {
+export type ToolCall = {
   type: "toolCall";
   id: string;
   name: string;
@@ -23,13 +24,13 @@ export interface ToolCall {
   argumentsError?: string;
   /** Opaque per-call data some servers require back in the next request (Gemini's `extra_content`). */
   extraContent?: Json;
-}
+};
 
-export interface Usage {
+export type Usage = {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
-}
+};
 
 /**
  * Why an assistant message ended: "stop" (plain answer), "length" (token limit), "toolUse" (it asked for
@@ -37,14 +38,14 @@ export interface Usage {
  */
 export type StopReason = "stop" | "length" | "toolUse" | "error" | "aborted";
 
-export interface UserMessage {
+export type UserMessage = {
   role: "user";
   content: string;
   /** Milliseconds since the epoch. */
   timestamp: number;
-}
+};
 
-export interface AssistantMessage {
+export type AssistantMessage = {
   role: "assistant";
   content: (TextContent | ToolCall)[];
   /** The model name that produced it (as configured). */
@@ -53,9 +54,9 @@ export interface AssistantMessage {
   stopReason: StopReason;
   errorMessage?: string;
   timestamp: number;
-}
+};
 
-export interface ToolResultMessage {
+export type ToolResultMessage = {
   role: "toolResult";
   toolCallId: string;
   toolName: string;
@@ -64,18 +65,18 @@ export interface ToolResultMessage {
   details?: Json;
   isError: boolean;
   timestamp: number;
-}
+};
 
 /**
  * An application message kept in the transcript but not sent to the model by the default convertToLlm
  * (notes, UI markers, memory snapshots). A custom convertToLlm may map it to a user message.
  */
-export interface CustomMessage {
+export type CustomMessage = {
   role: "custom";
   kind: string;
   data: Json;
   timestamp: number;
-}
+};
 
 /** What the model understands. */
 export type LlmMessage = UserMessage | AssistantMessage | ToolResultMessage;
@@ -83,10 +84,10 @@ export type LlmMessage = UserMessage | AssistantMessage | ToolResultMessage;
 export type AgentMessage = LlmMessage | CustomMessage;
 
 /** What a tool returns: text for the model plus optional structured details for the host. */
-export interface ToolResult {
+export type ToolResult = {
   content: TextContent[];
   details?: Json;
-}
+};
 
 export interface ToolExecuteContext {
   /** Aborted when the run is aborted; long tools should stop and throw. */
@@ -108,11 +109,11 @@ export interface AgentTool {
 }
 
 /** The tool as the model sees it. */
-export interface ToolSpec {
+export type ToolSpec = {
   name: string;
   description: string;
   parameters: JsonObject;
-}
+};
 
 /** Streaming sub-events of one assistant message (carried by message_update). */
 export type AssistantMessageEvent =
@@ -156,11 +157,11 @@ export type AgentEvent =
 export type AgentEventType = AgentEvent["type"];
 
 /** One model call's input, after the context pipeline. */
-export interface ModelRequest {
+export type ModelRequest = {
   systemPrompt?: string;
   messages: LlmMessage[];
   tools: ToolSpec[];
-}
+};
 
 export interface ModelCallOptions {
   signal?: AbortSignal;
