@@ -24,7 +24,7 @@ import {
   type Link,
   type Span,
 } from "@opentelemetry/api";
-import { TroupeError } from "@troupe/actor-interfaces";
+import { TroupeError, type Json } from "@troupe/actor-interfaces";
 
 export type RpcSystem = "dapr" | "troupe-embedded";
 
@@ -235,4 +235,28 @@ export function activeTraceHeaders(): Record<string, string> {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return carrier;
+}
+
+const TRACEPARENT_KEY = "troupe.traceparent";
+const DATA_KEY = "troupe.data";
+
+/**
+ * Dapr keeps no trace context with a reminder or timer, so the Dapr host stores the scheduling span's
+ * traceparent inside the schedule data: `{"troupe.traceparent": "...", "troupe.data": <data>}`. Without an
+ * active span the data is sent unchanged.
+ */
+export function wrapScheduleData(data: Json | undefined): Json | undefined {
+  const traceparent = schedulingTraceparent();
+  if (traceparent === undefined) return data;
+  return { [TRACEPARENT_KEY]: traceparent, ...(data !== undefined ? { [DATA_KEY]: data } : {}) };
+}
+
+/** The actor's data and the scheduling traceparent out of what `wrapScheduleData` stored (or plain data). */
+export function unwrapScheduleData(raw: Json | undefined): { data: Json | undefined; scheduledBy?: string } {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { data: raw };
+  const traceparent = raw[TRACEPARENT_KEY];
+  if (typeof traceparent !== "string") return { data: raw };
+  const keys = Object.keys(raw);
+  if (keys.some((k) => k !== TRACEPARENT_KEY && k !== DATA_KEY)) return { data: raw };
+  return { data: raw[DATA_KEY], scheduledBy: traceparent };
 }

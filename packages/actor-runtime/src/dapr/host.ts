@@ -31,6 +31,12 @@ import { createDaprActorClient, ERROR_RESPONSE_HEADER } from "./actor-client.ts"
 import { ActivationState } from "../core/actor-state.ts";
 import { actorKey, currentCallContext, runInCallContext } from "../core/call-context.ts";
 import { formatDuration, parseDuration } from "../core/duration.ts";
+import {
+  traceActorCall,
+  traceScheduleFiring,
+  unwrapScheduleData,
+  wrapScheduleData,
+} from "../core/tracing.ts";
 import type { StateBackend } from "../core/state-backend.ts";
 import {
   inboundContextFromHeaders as callContextFromHeaders,
@@ -184,15 +190,18 @@ export class DaprActorHost {
     if (input instanceof Error)
       return sendError(reply, 400, "invalid_json", `${type}.${method}: ${input.message}`);
     const call = callContextFromHeaders(req.headers);
+    const span = { system: "dapr", type, id, method } as const;
     try {
-      const result = await runWithCallContext(call, async () => {
-        const act = await this.activation(reg, id);
-        const fn = act.instance[method];
-        if (typeof fn !== "function") throw new Error(`actor ${type} does not implement ${method}`);
-        return this.turn(act, call, () =>
-          (fn as (i: unknown) => Promise<unknown>).call(act.instance, input ?? {}),
-        );
-      });
+      const result = await traceActorCall("server", span, () =>
+        runWithCallContext(call, async () => {
+          const act = await this.activation(reg, id);
+          const fn = act.instance[method];
+          if (typeof fn !== "function") throw new Error(`actor ${type} does not implement ${method}`);
+          return this.turn(act, call, () =>
+            (fn as (i: unknown) => Promise<unknown>).call(act.instance, input ?? {}),
+          );
+        }),
+      );
       if (result === undefined) return reply.code(200).send();
       return reply.code(200).type("application/json").send(JSON.stringify(result));
     } catch (err) {
@@ -210,25 +219,29 @@ export class DaprActorHost {
     const reg = this.registry.get(type);
     if (!reg) return this.unknownType(reply, type);
     const body = parseBody(req.body);
-    const data =
+    const stored =
       body instanceof Error ? undefined : decodeScheduleData((body as { data?: unknown } | undefined)?.data);
+    const { data, scheduledBy } = unwrapScheduleData(stored);
     const call = callContextFromHeaders(req.headers);
+    const firing = { system: "dapr", kind, type, id, name, scheduledBy } as const;
     try {
-      const result = await runWithCallContext(call, async () => {
-        const act = await this.activation(reg, id);
-        const inst = act.instance;
-        const handlerName = kind === "timer" ? "onTimer" : "onReminder";
-        if (typeof inst[handlerName] !== "function") {
-          this.logger().warn(
-            { actorType: type, actorId: id, [kind]: name },
-            `${kind} fired but the actor has no handler`,
+      const result = await traceScheduleFiring(firing, () =>
+        runWithCallContext(call, async () => {
+          const act = await this.activation(reg, id);
+          const inst = act.instance;
+          const handlerName = kind === "timer" ? "onTimer" : "onReminder";
+          if (typeof inst[handlerName] !== "function") {
+            this.logger().warn(
+              { actorType: type, actorId: id, [kind]: name },
+              `${kind} fired but the actor has no handler`,
+            );
+            return undefined;
+          }
+          return this.turn(act, call, async () =>
+            kind === "timer" ? inst.onTimer?.(name, data) : inst.onReminder?.(name, data),
           );
-          return undefined;
-        }
-        return this.turn(act, call, async () =>
-          kind === "timer" ? inst.onTimer?.(name, data) : inst.onReminder?.(name, data),
-        );
-      });
+        }),
+      );
       if (result === CANCEL_SCHEDULE) await this.cancelSchedule(kind, type, id, name, reply);
     } catch (err) {
       this.logger().error({ err, actorType: type, actorId: id, [kind]: name }, `${kind} callback failed`);
@@ -368,11 +381,15 @@ export class DaprActorHost {
   }
 
   private scheduler(kind: "timer" | "reminder", type: string, id: string): ActorScheduler {
-    const request = (o: ScheduleOptions) => ({
-      dueTime: toDaprDuration(o.dueTime),
-      ...(o.period !== undefined ? { period: toDaprDuration(o.period) } : {}),
-      ...(o.data !== undefined ? { data: o.data } : {}),
-    });
+    const request = (o: ScheduleOptions) => {
+      // The scheduling span's traceparent travels in the data: the firing's span links to it.
+      const data = wrapScheduleData(o.data);
+      return {
+        dueTime: toDaprDuration(o.dueTime),
+        ...(o.period !== undefined ? { period: toDaprDuration(o.period) } : {}),
+        ...(data !== undefined ? { data } : {}),
+      };
+    };
     return kind === "timer"
       ? {
           set: (name, o) => this.sidecar.setActorTimer(type, id, name, { ...request(o), callback: name }),
