@@ -5,14 +5,14 @@ import type { AgentEvent, AgentMessage, AgentTool, AssistantMessage, JsonObject 
 /** "one-at-a-time" (default): one queued message per poll. "all": the whole queue at once. */
 export type QueueMode = "one-at-a-time" | "all";
 
-export interface PendingToolCall {
+export type PendingToolCall = {
   toolCallId: string;
   toolName: string;
   args: JsonObject;
-}
+};
 
 /** A snapshot of the agent (plain JSON; copies, safe to store or send). */
-export interface AgentState {
+export type AgentState = {
   systemPrompt: string;
   messages: AgentMessage[];
   isStreaming: boolean;
@@ -21,7 +21,7 @@ export interface AgentState {
   pendingToolCalls: PendingToolCall[];
   /** errorMessage of the last run's failed assistant message; cleared when a new run starts. */
   error: string | undefined;
-}
+};
 
 export interface AgentOptions extends Omit<
   AgentLoopConfig,
