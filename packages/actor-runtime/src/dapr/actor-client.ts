@@ -17,6 +17,7 @@ import {
   type ActorType,
   type CallOptions,
 } from "@troupe/actor-interfaces";
+import { traceActorCall } from "../core/tracing.ts";
 import { outgoingHeaders } from "./call-context.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
 
@@ -77,7 +78,10 @@ export function createDaprActorClient(
       for (const method of type.methods) {
         if (method === "then")
           throw new TypeError(`actor type ${type.name} may not declare a method named "then"`);
-        proxy[method] = (input?: unknown, opts?: CallOptions) => call(type.name, id, method, input, opts);
+        proxy[method] = (input?: unknown, opts?: CallOptions) =>
+          traceActorCall("client", { system: "dapr", type: type.name, id, method }, () =>
+            call(type.name, id, method, input, opts),
+          );
       }
       return Object.freeze(proxy) as unknown as ActorProxy<S>;
     },

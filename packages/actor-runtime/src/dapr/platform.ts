@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { TroupeError, isErrorBody, type Json } from "@troupe/actor-interfaces";
 import type { CloudEvent, EventPublisher, Platform, SecretReader, ServiceInvoker } from "../api.ts";
 import { createDaprActorClient } from "./actor-client.ts";
+import { tracePublish, traceServiceCall } from "../core/tracing.ts";
 import { currentInboundContext, outgoingHeaders } from "./call-context.ts";
 import { CLOUDEVENTS_CONTENT_TYPE } from "./cloudevents.ts";
 import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
@@ -49,29 +50,33 @@ function requirePort(port: number | undefined): number {
 
 export function createEventPublisher(sidecar: SidecarClient, pubsub: string, source: string): EventPublisher {
   return {
-    async publish(topic, event) {
-      const call = currentInboundContext();
-      const headers = traceHeaders();
-      const envelope: CloudEvent = {
-        specversion: "1.0",
-        id: event.id ?? randomUUID(),
-        source,
-        type: event.type,
-        datacontenttype: "application/json",
-        time: new Date().toISOString(),
-        data: event.data,
-        ...(event.subject !== undefined ? { subject: event.subject } : {}),
-      };
-      const traceparent = headers.traceparent ?? call?.traceparent;
-      const tracestate = headers.tracestate ?? call?.tracestate;
-      if (traceparent) envelope.traceparent = traceparent;
-      if (tracestate) envelope.tracestate = tracestate;
-      await sidecar.publish(pubsub, topic, JSON.stringify(envelope), {
-        contentType: CLOUDEVENTS_CONTENT_TYPE,
-        headers,
-      });
-    },
+    publish: (topic, event) =>
+      // PRODUCER span: daprd's publish span (and the CloudEvent's traceparent) become its children.
+      tracePublish("dapr", topic, event, () => publishTraced(topic, event)),
   };
+
+  async function publishTraced(topic: string, event: Parameters<EventPublisher["publish"]>[1]) {
+    const call = currentInboundContext();
+    const headers = traceHeaders();
+    const envelope: CloudEvent = {
+      specversion: "1.0",
+      id: event.id ?? randomUUID(),
+      source,
+      type: event.type,
+      datacontenttype: "application/json",
+      time: new Date().toISOString(),
+      data: event.data,
+      ...(event.subject !== undefined ? { subject: event.subject } : {}),
+    };
+    const traceparent = headers.traceparent ?? call?.traceparent;
+    const tracestate = headers.tracestate ?? call?.tracestate;
+    if (traceparent) envelope.traceparent = traceparent;
+    if (tracestate) envelope.tracestate = tracestate;
+    await sidecar.publish(pubsub, topic, JSON.stringify(envelope), {
+      contentType: CLOUDEVENTS_CONTENT_TYPE,
+      headers,
+    });
+  }
 }
 
 export function createServiceInvoker(sidecar: SidecarClient, defaultTimeoutMs: number): ServiceInvoker {
@@ -85,12 +90,14 @@ export function createServiceInvoker(sidecar: SidecarClient, defaultTimeoutMs: n
       const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
       let res: SidecarResponse;
       try {
-        res = await sidecar.invokeService(appId, method, {
-          method: httpMethod,
-          ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-          headers: { ...traceHeaders(), ...request.headers },
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        res = await traceServiceCall("dapr", { appId, method, httpMethod }, () =>
+          sidecar.invokeService(appId, method, {
+            method: httpMethod,
+            ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+            headers: { ...traceHeaders(), ...request.headers },
+            signal: AbortSignal.timeout(timeoutMs),
+          }),
+        );
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
         throw new TroupeError(
