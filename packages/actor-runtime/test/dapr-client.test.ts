@@ -103,6 +103,24 @@ describe("typed actor proxy over the sidecar", () => {
     expect((err as Error).message).toMatch(/Echo\/e1\.Say failed \(404\)/);
   });
 
+  it("maps daprd's 'did not find address for actor' (type hosted nowhere) to 404", async () => {
+    const sidecar = new FakeSidecar();
+    sidecar.answerActor = () =>
+      Promise.resolve(
+        json(500, {
+          errorCode: "ERR_ACTOR_INVOKE_METHOD",
+          message:
+            "error invoke actor method: failed to lookup actor: api error: code = FailedPrecondition desc = did not find address for actor 'Echo/e1'",
+        }),
+      );
+    await expect(createDaprActorClient(sidecar).actor(Echo, "e1").Say({ text: "x" })).rejects.toMatchObject({
+      name: "ActorCallError",
+      status: 404,
+      code: "actor_type_not_hosted",
+      message: expect.stringContaining("no host serves actor type Echo") as string,
+    });
+  });
+
   it("keeps a host's own 404 body status and reports other failures with daprd's status", async () => {
     const sidecar = new FakeSidecar();
     sidecar.answerActor = () =>

@@ -27,8 +27,19 @@ interface ActorRuntimeMetadata {
   };
 }
 
-export function createDaprHarness(options: { appId?: string; logLevel?: string } = {}): ContractHarness & {
+export interface DaprHarnessOptions {
+  appId?: string;
+  /** Fastify log level of the host app. Default "error". */
+  logLevel?: string;
+  /** Adds routes to the host app (e.g. for service invocation tests); runs on every (re)start. */
+  configure?: (app: FastifyInstance) => void;
+  /** Env vars readable through the `secretstore` component (local.env). */
+  secrets?: Record<string, string>;
+}
+
+export function createDaprHarness(options: DaprHarnessOptions = {}): ContractHarness & {
   env(): DaprEnv;
+  httpPort(): number;
 } {
   const appId = options.appId ?? APP_ID;
   let env: DaprEnv | undefined;
@@ -52,6 +63,7 @@ export function createDaprHarness(options: { appId?: string; logLevel?: string }
       healthPath: "/healthz",
     });
     await server.register(plugin);
+    options.configure?.(server);
     await server.listen({ host: "127.0.0.1", port: ports().appPort });
     app = server;
   };
@@ -87,7 +99,12 @@ export function createDaprHarness(options: { appId?: string; logLevel?: string }
   return {
     async start(registrations, settings) {
       config = { registrations, settings };
-      env = await startDaprEnv({ apps: [{ appId }], waitFor: "outbound", daprLogLevel: "info" });
+      env = await startDaprEnv({
+        apps: [{ appId }],
+        waitFor: "outbound",
+        daprLogLevel: "info",
+        ...(options.secrets ? { secrets: options.secrets } : {}),
+      });
       await boot();
       await env.waitHealthy(appId);
       await waitActorsReady();
@@ -102,6 +119,9 @@ export function createDaprHarness(options: { appId?: string; logLevel?: string }
     env() {
       if (!env) throw new Error("harness not started");
       return env;
+    },
+    httpPort() {
+      return ports().httpPort;
     },
     async restartHost() {
       await app?.close();

@@ -93,6 +93,7 @@ export function createDaprActorClient(
  * - 200 with the error header → the actor's TroupeError (code, message, status);
  * - 200 → the JSON result (an empty body is `undefined`);
  * - daprd's "actor method not found" (it maps the app's 404 to a 500 ERR_ACTOR_INVOKE_METHOD) → status 404;
+ * - daprd's "did not find address for actor" (no host registered the type) → status 404;
  * - anything else → ActorCallError with daprd's status and message.
  */
 export function decodeActorResponse(type: string, id: string, method: string, res: SidecarResponse): unknown {
@@ -118,6 +119,17 @@ export function decodeActorResponse(type: string, id: string, method: string, re
       404,
       `actor type ${type} has no method ${method}`,
       "actor_method_not_found",
+    );
+  }
+  if (/did not find address for actor/i.test(message)) {
+    // Placement knows no host for the type (daprd waits ~5 s for one, then answers 500 FailedPrecondition).
+    return fail(
+      type,
+      id,
+      method,
+      404,
+      `no host serves actor type ${type} (${message})`,
+      "actor_type_not_hosted",
     );
   }
   const code = typeof dapr?.errorCode === "string" ? dapr.errorCode : "actor_call_failed";

@@ -143,7 +143,9 @@ export function createSecretReader(sidecar: SidecarClient, store: string): Secre
     async get(name) {
       const values = await sidecar.getSecret(store, name);
       if (!values) return undefined;
-      return values[name] ?? Object.values(values)[0];
+      const value = values[name] ?? Object.values(values)[0];
+      // The local.env store answers a missing variable with "" rather than an error: treat empty as absent.
+      return value === "" ? undefined : value;
     },
   };
 }
