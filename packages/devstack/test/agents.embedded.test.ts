@@ -1,224 +1,27 @@
-/**
- * AgentSession over HTTP on the embedded runtime, against the scripted model server through the real
- * openai client and tool-service through in-process service invocation.
- */
 import { createMemoryBackend } from "@troupe/actor-runtime";
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from "@troupe/agent-loop";
 import * as chatService from "@troupe/chat-service";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedSystem, type EmbeddedSystem } from "../src/embedded-system.ts";
+import { defineAgentSuite } from "./agents/suite.ts";
 
-interface SseEvent {
-  id: number;
-  event: string;
-  data: { type: string; [key: string]: unknown };
-}
-
-/** Reads the SSE stream until an agent_end arrives (or `timeoutMs` passes). */
-async function readEvents(url: string, lastEventId?: number, timeoutMs = 20_000): Promise<SseEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const response = await fetch(url, {
-    signal: controller.signal,
-    headers: lastEventId === undefined ? {} : { "last-event-id": String(lastEventId) },
-  });
-  expect(response.headers.get("content-type")).toContain("text/event-stream");
-  const events: SseEvent[] = [];
-  let buffer = "";
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(
-          block
-            .split("\n")
-            .filter((l) => !l.startsWith(":"))
-            .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
-        );
-        if (fields.id === undefined) continue;
-        events.push({ id: Number(fields.id), event: fields.event!, data: JSON.parse(fields.data!) });
-        if (fields.event === "agent_end") return events;
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
-}
-
-async function call(method: string, url: string, body?: unknown) {
-  const response = await fetch(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe("AgentSession over HTTP (embedded)", () => {
-  let model: ScriptedModelServer;
-  let system: EmbeddedSystem;
+defineAgentSuite("AgentSession and the LLM engine over HTTP, embedded runtime", async (modelBaseUrl) => {
   const state = createMemoryBackend();
-  let script: (text: string) => ScriptedReply = () => ({ text: "ok" });
-  const boot = async (ports = { chat: 0, memory: 0, tools: 0 }) =>
-    startEmbeddedSystem({
-      ports,
-      state,
-      logLevel: "silent",
-      chatConfig: { ...chatService.loadConfig({}), openaiBaseUrl: model.baseURL, openaiModel: "scripted" },
-    });
-  const url = (path: string) => `${system.urls.chat}${path}`;
-
-  beforeAll(async () => {
-    model = await startScriptedModelServer({
-      script: (request) => {
-        const last = request.messages.at(-1);
-        return last?.role === "tool"
-          ? { text: `result: ${String(last.content)}` }
-          : script(String(last?.content ?? ""));
-      },
-    });
-    system = await boot();
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await model?.close();
-  });
-
-  it("runs a plain answer and streams the canonical event sequence", async () => {
-    script = () => ({ text: "Hello there, friend." });
-    expect((await call("POST", url("/agents/plain/prompt"), { text: "hi" })).status).toBe(202);
-    const events = await readEvents(url("/agents/plain/events"));
-    const types = events.map((e) => e.event).filter((t) => t !== "message_update");
-    expect(types).toEqual([
-      "agent_start",
-      "turn_start",
-      "message_start",
-      "message_end",
-      "message_start",
-      "message_end",
-      "turn_end",
-      "agent_end",
-    ]);
-    expect(events.some((e) => e.event === "message_update")).toBe(true);
-    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
-    const state = await until(
-      () => call("GET", url("/agents/plain")),
-      (r) => r.body.status === "idle",
-    );
-    expect(state.body.error).toBeNull();
-    expect(state.body.messages.map((m: { role: string }) => m.role)).toEqual(["user", "assistant"]);
-  });
-
-  it("calls tool-service tools through service invocation", async () => {
-    script = () => ({ toolCalls: [{ name: "calculator", arguments: { expression: "6*7" } }] });
-    await call("POST", url("/agents/tools/prompt"), { text: "what is 6*7?" });
-    const events = await readEvents(url("/agents/tools/events"));
-    const end = events.find((e) => e.event === "tool_execution_end");
-    expect(end?.data).toMatchObject({ toolName: "calculator", isError: false });
-    const state = await until(
-      () => call("GET", url("/agents/tools")),
-      (r) => r.body.status === "idle",
-    );
-    expect(JSON.stringify(state.body.messages.at(-1))).toContain("42");
-  });
-
-  it("answers Steer, Abort and GetState at once while a slow model call runs, and refuses a second prompt", async () => {
-    script = (text) => (text === "slow" ? { text: "finally", delayMs: 3_000 } : { text: `steered: ${text}` });
-    await call("POST", url("/agents/busy/prompt"), { text: "slow" });
-    await until(
-      () => call("GET", url("/agents/busy")),
-      (r) => r.body.status === "running",
-    );
-
-    const timed = async (fn: () => Promise<{ status: number }>) => {
-      const t0 = performance.now();
-      const r = await fn();
-      return { ...r, ms: performance.now() - t0 };
-    };
-    const state = await timed(() => call("GET", url("/agents/busy")));
-    const second = await timed(() => call("POST", url("/agents/busy/prompt"), { text: "again" }));
-    const steer = await timed(() => call("POST", url("/agents/busy/steer"), { text: "change of plan" }));
-    expect(state.status).toBe(200);
-    expect(second.status).toBe(409);
-    expect(steer.status).toBe(202);
-    // Generous bound: the model call takes 3 s; these must not wait for it (figures: npm run bench).
-    for (const r of [state, second, steer]) expect(r.ms).toBeLessThan(1_000);
-
-    const done = await until(
-      () => call("GET", url("/agents/busy")),
-      (r) => r.body.status === "idle",
-      20_000,
-    );
-    const texts = JSON.stringify(done.body.messages);
-    expect(texts).toContain("change of plan");
-    expect(texts).toContain("steered: change of plan");
-  });
-
-  it("aborts a run mid-call and reports it", async () => {
-    script = () => ({ text: "never", delayMs: 10_000 });
-    await call("POST", url("/agents/abort/prompt"), { text: "long" });
-    await until(
-      () => call("GET", url("/agents/abort")),
-      (r) => r.body.status === "running",
-    );
-    expect((await call("POST", url("/agents/abort/abort"))).body).toEqual({ aborted: true });
-    const state = await until(
-      () => call("GET", url("/agents/abort")),
-      (r) => r.body.status === "idle",
-    );
-    expect(state.body.status).toBe("idle");
-    expect(state.body.error).toMatch(/abort/i);
-    expect(state.body.messages.at(-1)).toMatchObject({ role: "assistant", stopReason: "aborted" });
-  });
-
-  it("resumes the event stream from Last-Event-ID", async () => {
-    script = () => ({ text: "one two three" });
-    await call("POST", url("/agents/resume/prompt"), { text: "go" });
-    const all = await readEvents(url("/agents/resume/events"));
-    const cut = all[3]!.id;
-    const rest = await readEvents(url("/agents/resume/events"), cut);
-    expect(rest.map((e) => e.id)).toEqual(all.filter((e) => e.id > cut).map((e) => e.id));
-  });
-
-  it("rejects bad input with 4xx naming the field", async () => {
-    expect((await call("POST", url("/agents/bad/prompt"), { text: " " })).body.error.message).toMatch(/text/);
-    expect((await call("POST", url("/agents/bad/prompt"), {})).body.error.message).toMatch(/text/);
-    expect((await call("POST", url("/agents/bad/steer"), { text: "x" })).status).toBe(409);
-  });
-
-  it("reports a run interrupted by a host restart, keeping completed messages", async () => {
-    script = () => ({ text: "never", delayMs: 30_000 });
-    await call("POST", url("/agents/crash/prompt"), { text: "before crash" });
-    await until(
-      () => call("GET", url("/agents/crash")),
-      (r) => r.body.messages.length === 1,
-    );
-    const ports = {
-      chat: Number(new URL(system.urls.chat).port),
-      memory: Number(new URL(system.urls.memory).port),
-      tools: Number(new URL(system.urls.tools).port),
-    };
-    await system.stop();
-    system = await boot(ports);
-    const state = await call("GET", url("/agents/crash"));
-    expect(state.body.status).toBe("idle");
-    expect(state.body.messages[0]).toMatchObject({ role: "user", content: "before crash" });
-    expect(state.body.error).toBeTruthy();
-  });
+  const chatConfig = { ...chatService.loadConfig({}), openaiBaseUrl: modelBaseUrl, openaiModel: "scripted" };
+  const boot = (ports = { chat: 0, memory: 0, tools: 0 }) =>
+    startEmbeddedSystem({ ports, state, logLevel: "silent", chatConfig });
+  let system: EmbeddedSystem = await boot();
+  const port = (url: string) => Number(new URL(url).port);
+  return {
+    chatUrl: system.urls.chat,
+    memoryUrl: system.urls.memory,
+    async restartChatService() {
+      const ports = {
+        chat: port(system.urls.chat),
+        memory: port(system.urls.memory),
+        tools: port(system.urls.tools),
+      };
+      await system.stop();
+      system = await boot(ports);
+    },
+    stop: () => system.stop(),
+  };
 });

@@ -225,7 +225,9 @@ export function defineDacaSuite(name: string, start: () => Promise<SystemUnderTe
       const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => send(id, `burst-${i}`)));
       expect(replies.every((r) => r.status === 200)).toBe(true);
       expect((await call("GET", chat(`/response/${id}/count`))).body.count).toBe(50);
-      const { history, total } = (await call("GET", chat(`/chat/${id}/history?limit=500`))).body;
+      const page = await call("GET", chat(`/chat/${id}/history?limit=500`));
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      const { history, total } = page.body;
       expect(total).toBe(100);
       const sent = history
         .filter((m: { role: string }) => m.role === "user")
