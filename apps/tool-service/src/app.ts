@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
+import { registerOpenApi } from "@troupe/service-kit";
 import type { Config } from "./config.ts";
 import { IdempotencyCache } from "./idempotency.ts";
 import { toolRoutes } from "./routes/tools.ts";
@@ -26,7 +27,11 @@ export const app: FastifyPluginAsync<AppOptions> = async (
   fastify,
   { config, extraTools = [], webFetchHooks },
 ) => {
-  fastify.get("/healthz", () => Promise.resolve({ status: "ok" }));
+  await registerOpenApi(fastify, {
+    title: "Troupe tool-service",
+    description: "Tools for agents: list them, invoke one (POST /tools/<name>/invoke with { arguments })",
+  });
+  fastify.get("/healthz", { schema: { hide: true } }, () => Promise.resolve({ status: "ok" }));
   const tools = [
     ...builtinTools({
       webFetch: {

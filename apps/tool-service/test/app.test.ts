@@ -174,3 +174,16 @@ describe("Idempotency-Key for at-most-once tools", () => {
     );
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents the tool routes with their argument schemas at /docs/json", async () => {
+    app = await buildApp();
+    const res = await app.inject({ method: "GET", url: "/docs/json" });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ paths: Record<string, { post?: { requestBody?: unknown } }> }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/tools", "/tools/calculator/invoke", "/tools/web_fetch/invoke"]) as string[],
+    );
+    expect(JSON.stringify(doc.paths["/tools/calculator/invoke"]?.post?.requestBody)).toContain("expression");
+  });
+});
