@@ -1,5 +1,5 @@
 import { failedAssistantMessage, snapshot, toolResultMessage, textResult } from "./messages.ts";
-import { traceToolCall } from "./tracing.ts";
+import { traceAgentRun, traceToolCall } from "./tracing.ts";
 import { checkArguments } from "./validate.ts";
 import type {
   AgentEvent,
@@ -74,6 +74,8 @@ export interface AgentLoopConfig {
     ctx: AfterToolCallContext,
     signal?: AbortSignal,
   ) => Promise<AfterToolCallResult> | AfterToolCallResult;
+  /** gen_ai.agent.name of the run's `invoke_agent {name}` span (default "agent"). */
+  agentName?: string;
   /** Record tool arguments and results on `execute_tool` spans (off by default). */
   captureContent?: boolean;
   /** Skip the steering poll at loop start (used by Agent.continue to keep one-at-a-time order). */
@@ -106,11 +108,13 @@ export async function runAgentLoop(
   emit: AgentEventSink,
   signal?: AbortSignal,
 ): Promise<AgentMessage[]> {
-  const run = new Run(context, config, emit, signal);
-  emit({ type: "agent_start" });
-  run.startTurn();
-  for (const prompt of prompts) run.addMessage(prompt);
-  return run.execute();
+  return traceAgentRun(config.agentName ?? "agent", () => {
+    const run = new Run(context, config, emit, signal);
+    emit({ type: "agent_start" });
+    run.startTurn();
+    for (const prompt of prompts) run.addMessage(prompt);
+    return run.execute();
+  });
 }
 
 /**
@@ -127,10 +131,12 @@ export async function runAgentLoopContinue(
   const last = context.messages.at(-1);
   if (!last) throw new Error("Cannot continue: no messages in context");
   if (last.role === "assistant") throw new Error("Cannot continue from message role: assistant");
-  const run = new Run(context, config, emit, signal);
-  emit({ type: "agent_start" });
-  run.startTurn();
-  return run.execute();
+  return traceAgentRun(config.agentName ?? "agent", () => {
+    const run = new Run(context, config, emit, signal);
+    emit({ type: "agent_start" });
+    run.startTurn();
+    return run.execute();
+  });
 }
 
 interface Outcome {

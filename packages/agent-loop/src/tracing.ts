@@ -10,9 +10,25 @@ import type { AssistantMessage, ModelRequest, ToolResult } from "./types.ts";
  * - `execute_tool {tool}` (internal span) around every tool execution: gen_ai.operation.name
  *   "execute_tool", gen_ai.tool.name, gen_ai.tool.call.id, gen_ai.tool.type "function"; arguments and
  *   results only when captureContent is on.
+ * - `invoke_agent {agent}` (internal span) around a whole run (see traceAgentRun).
  * With no OpenTelemetry SDK registered, @opentelemetry/api hands out no-op spans: this costs nothing.
  */
 const tracer = () => trace.getTracer("@troupe/agent-loop");
+
+/**
+ * `invoke_agent {name}` (internal span) around a whole run, so its `chat` and `execute_tool` spans share a
+ * parent: gen_ai.operation.name "invoke_agent", gen_ai.agent.name.
+ */
+export async function traceAgentRun<T>(agentName: string, run: () => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(`invoke_agent ${agentName}`, { kind: SpanKind.INTERNAL }, async (span) => {
+    span.setAttributes({ "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agentName });
+    try {
+      return await run();
+    } finally {
+      span.end();
+    }
+  });
+}
 
 export async function traceModelCall(
   info: { model: string; provider: string; captureContent: boolean; request: ModelRequest },

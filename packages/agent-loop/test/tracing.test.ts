@@ -64,6 +64,7 @@ describe("GenAI spans", () => {
     ]);
     const agent = new Agent({
       model,
+      agentName: "helper",
       tools: [
         {
           name: "echo",
@@ -74,8 +75,17 @@ describe("GenAI spans", () => {
       ],
     });
     await agent.prompt("private prompt text");
-    expect(spans.map((s) => s.name)).toEqual(["chat test-model", "execute_tool echo", "chat test-model"]);
+    expect(spans.map((s) => s.name)).toEqual([
+      "invoke_agent helper",
+      "chat test-model",
+      "execute_tool echo",
+      "chat test-model",
+    ]);
     expect(spans.every((s) => s.ended)).toBe(true);
+    expect(spans.shift()?.attributes).toEqual({
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.agent.name": "helper",
+    });
     expect(spans[0]?.attributes).toMatchObject({
       "gen_ai.operation.name": "chat",
       "gen_ai.request.model": "test-model",
