@@ -1,5 +1,6 @@
 import { PUBSUB_NAME, Topics, EventTypes } from "@troupe/actor-interfaces";
 import {
+  activeTraceHeaders,
   createEmbeddedPlatform,
   createStderrLogger,
   type ActorLogger,
@@ -165,7 +166,13 @@ async function deliver(server: FastifyInstance, path: string, event: CloudEvent)
   return status === "DROP" || status === "RETRY" ? status : "SUCCESS";
 }
 
+/**
+ * The delivery's trace context: the broker's CONSUMER span (active here, itself continuing the CloudEvent's
+ * traceparent) when tracing is on, else the CloudEvent's own fields.
+ */
 function traceHeaders(event: CloudEvent): Record<string, string> {
+  const active = activeTraceHeaders();
+  if (active["traceparent"]) return active;
   return {
     ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     ...(event.tracestate ? { tracestate: event.tracestate } : {}),

@@ -1,5 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { DaprLogLevel } from "./dapr-args.ts";
 import { startDaprEnv, type DaprEnv } from "./dapr-env.ts";
 import type { DaprBinaries } from "./dapr-binaries.ts";
@@ -71,15 +72,41 @@ export function parseStackArgs(
   return opts;
 }
 
-/** Env of one app process in Dapr mode. */
+/**
+ * OTEL_* defaults for the apps when the stack traces (the caller's own OTEL_* variables win): OTLP to
+ * Jaeger's 4318 when the stack started Jaeger, else Zipkin JSON to the collector on 9411 that daprd uses.
+ */
+export function appTelemetryEnv(tracing: "jaeger" | "zipkin" | "off"): Record<string, string> {
+  if (tracing === "jaeger") return { OTEL_EXPORTER_OTLP_ENDPOINT: JAEGER_OTLP_ENDPOINT };
+  if (tracing === "zipkin")
+    return { OTEL_TRACES_EXPORTER: "zipkin", OTEL_EXPORTER_ZIPKIN_ENDPOINT: ZIPKIN_ENDPOINT };
+  return {};
+}
+
+/** Node arguments of one app process: tsx, the app's OpenTelemetry bootstrap (loaded first), the server. */
+export function appNodeArgs(appId: string): string[] {
+  const src = join(REPO_ROOT, "apps", appId, "src");
+  return [
+    "--conditions=troupe-source",
+    "--import",
+    "tsx",
+    "--import",
+    pathToFileURL(join(src, "instrumentation.ts")).href,
+    join(src, "server.ts"),
+  ];
+}
+
+/** Env of one app process in Dapr mode (`telemetry`: OTEL_* defaults, overridden by `base`). */
 export function appEnv(
   base: Readonly<Record<string, string | undefined>>,
   appId: string,
   plan: PortPlan,
+  telemetry: Record<string, string> = {},
 ): Record<string, string | undefined> {
   const p = plan.apps[appId];
   if (p === undefined) throw new Error(`no ports for ${appId}`);
   return {
+    ...telemetry,
     ...base,
     PORT: String(p.appPort),
     HOST: "127.0.0.1",
@@ -103,6 +130,7 @@ export function findJaeger(pathEnv: string | undefined, root: string = REPO_ROOT
 }
 
 export const ZIPKIN_ENDPOINT = "http://127.0.0.1:9411/api/v2/spans";
+export const JAEGER_OTLP_ENDPOINT = "http://127.0.0.1:4318";
 
 export interface Stack {
   dapr: DaprEnv;
@@ -155,7 +183,9 @@ export async function startStack(o: {
         timeoutMs: 30_000,
         accept: (s) => s < 500,
       });
-      say("Jaeger UI: http://127.0.0.1:16686 (spans from daprd via Zipkin on 127.0.0.1:9411)");
+      say(
+        "Jaeger UI: http://127.0.0.1:16686 (daprd spans via Zipkin on 127.0.0.1:9411, app spans via OTLP on 4318)",
+      );
     } else if (o.plan === undefined) {
       say(
         tracing
@@ -167,17 +197,11 @@ export async function startStack(o: {
     if (o.options.withApps) {
       await Promise.all(
         STACK_APPS.map(async (appId) => {
-          const proc = dapr.supervisor.start(
-            appId,
-            process.execPath,
-            [
-              "--conditions=troupe-source",
-              "--import",
-              "tsx",
-              join(REPO_ROOT, "apps", appId, "src", "server.ts"),
-            ],
-            { env: appEnv(env, appId, plan), cwd: REPO_ROOT },
-          );
+          const telemetry = appTelemetryEnv(jaeger !== undefined ? "jaeger" : tracing ? "zipkin" : "off");
+          const proc = dapr.supervisor.start(appId, process.execPath, appNodeArgs(appId), {
+            env: appEnv(env, appId, plan, telemetry),
+            cwd: REPO_ROOT,
+          });
           await waitForHttp(`http://127.0.0.1:${plan.apps[appId]?.appPort}/healthz`, {
             process: proc,
             timeoutMs: 60_000,
