@@ -72,7 +72,16 @@ describe("Dockerfile", () => {
     expect(deps).toMatch(/npm prune --omit=dev/);
   });
 
-  it("builds only the app's workspaces: turbo prune and a filtered turbo build", () => {
+  it("uses the repository's turbo version", () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(dockerfile).toMatch(
+      new RegExp(`^ARG TURBO_VERSION=${pkg.devDependencies.turbo?.replace(/^[\^~]/, "")}$`, "m"),
+    );
+  });
+
+  it("builds only the app's workspaces: turbo prune, npm ci of the pruned lockfile, a filtered turbo build", () => {
     expect(
       byName
         .get("prune")!
