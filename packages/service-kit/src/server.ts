@@ -39,7 +39,7 @@ export function serverOptions(opts: { name: string; logLevel?: string }): Fastif
 export function createServer(opts: { name: string; logLevel?: string }): FastifyInstance {
   const app = Fastify(serverOptions(opts));
   installErrorHandler(app);
-  installRequestTracing(app);
+  installRequestTracing(app, opts.name);
   return app;
 }
 

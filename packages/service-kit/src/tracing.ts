@@ -48,8 +48,11 @@ function spanName(req: FastifyRequest): { name: string; route: string | undefine
   return { name: route ? `${req.method} ${route}` : req.method, route };
 }
 
-/** Installs the hooks; call before any route is registered (createServer does). */
-export function installRequestTracing(app: FastifyInstance): void {
+/**
+ * Installs the hooks; call before any route is registered (createServer does). `service` is recorded as
+ * `troupe.service` on server spans (in the embedded process the three services share one service.name).
+ */
+export function installRequestTracing(app: FastifyInstance, service?: string): void {
   app.addHook("onRoute", (route: RouteOptions) => {
     const handler = route.handler;
     route.handler = function tracedHandler(this: FastifyInstance, req, reply) {
@@ -65,6 +68,7 @@ export function installRequestTracing(app: FastifyInstance): void {
       if (span) {
         span.updateName(name);
         if (route) span.setAttribute("http.route", route);
+        if (service) span.setAttribute("troupe.service", service);
       }
       return done();
     }
@@ -79,6 +83,7 @@ export function installRequestTracing(app: FastifyInstance): void {
           "url.path": req.url.split("?")[0] ?? req.url,
           ...(route ? { "http.route": route } : {}),
           "troupe.transport": "inject",
+          ...(service ? { "troupe.service": service } : {}),
         },
       },
       parent,

@@ -9,3 +9,5 @@ export {
   type OtlpProtocol,
 } from "./config.ts";
 export { SpanMetricsProcessor, METRIC_NAMES } from "./span-metrics.ts";
+/** For tests of instrumented code: collect spans in memory (pass as `spanProcessors` to startTelemetry). */
+export { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
