@@ -45,7 +45,7 @@ RUN chown -R node:node /repo
 USER 1000:1000
 WORKDIR /repo/apps/${APP}
 # tsx (a root devDependency) directly, not through npx: tsx is PID 1 and relays SIGTERM to the server.
-CMD ["/repo/node_modules/.bin/tsx", "watch", "--conditions=troupe-source", "src/server.ts"]
+CMD ["/repo/node_modules/.bin/tsx", "watch", "--conditions=troupe-source", "--import", "./src/instrumentation.ts", "src/server.ts"]
 
 # --- deps: production dependencies only, plus the compiled workspaces -----------------------------------------
 FROM build AS deps
@@ -67,4 +67,7 @@ USER 1000:1000
 # Extra Node flags, e.g. loading the OpenTelemetry bootstrap before the app:
 #   NODE_OPTIONS="--import ./dist/instrumentation.js"   (the Helm chart's app.nodeOptions sets it)
 ENTRYPOINT ["/sbin/tini", "--"]
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+# The OpenTelemetry bootstrap (dist/instrumentation.js) is loaded before the app; it exports only when
+# OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_TRACES_EXPORTER say so (docs/observability.md). Loading it again through
+# NODE_OPTIONS is harmless (one module URL, started once).
+CMD ["node", "--enable-source-maps", "--import", "./dist/instrumentation.js", "dist/server.js"]

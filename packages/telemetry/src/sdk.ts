@@ -75,6 +75,18 @@ function metricReader(name: string, config: TelemetryConfig): IMetricReader {
  * when nothing exports them.
  */
 export function startTelemetry(options: StartTelemetryOptions): Telemetry {
+  // Loaded twice (e.g. `--import` on the command line and again through NODE_OPTIONS from two paths):
+  // the first start wins, the global providers are not registered twice.
+  const started = (globalThis as Record<symbol, Telemetry | undefined>)[STARTED];
+  if (started) return started;
+  const telemetry = start(options);
+  (globalThis as Record<symbol, Telemetry | undefined>)[STARTED] = telemetry;
+  return telemetry;
+}
+
+const STARTED = Symbol.for("troupe.telemetry.started");
+
+function start(options: StartTelemetryOptions): Telemetry {
   const config = telemetryConfig(options.env, { serviceName: options.serviceName });
   if (config.disabled) return { config, shutdown: () => Promise.resolve() };
   if (options.env["OTEL_LOG_LEVEL"] === undefined) {
