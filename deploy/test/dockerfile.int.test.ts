@@ -88,12 +88,12 @@ describe("Dockerfile", () => {
         .instructions.map((i) => i.args)
         .join("\n"),
     ).toMatch(/turbo prune "@troupe\/\$\{APP\}" --docker/);
-    expect(
-      byName
-        .get("build")!
-        .instructions.map((i) => i.args)
-        .join("\n"),
-    ).toMatch(/turbo run build "--filter=@troupe\/\$\{APP\}\.\.\."/);
+    const build = byName
+      .get("build")!
+      .instructions.map((i) => i.args)
+      .join("\n");
+    expect(build).toMatch(/npm ci --no-audit/);
+    expect(build).toMatch(/turbo run build "--filter=@troupe\/\$\{APP\}\.\.\."/);
   });
 
   it(".dockerignore keeps host build output and secrets out of the context", () => {
