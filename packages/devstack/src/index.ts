@@ -50,6 +50,7 @@ export {
   parseStackArgs,
   appEnv,
   findJaeger,
+  assertPortsFree,
   describePlan,
   type Stack,
   type StackOptions,

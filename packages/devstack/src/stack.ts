@@ -6,7 +6,7 @@ import { startDaprEnv, type DaprEnv } from "./dapr-env.ts";
 import type { DaprBinaries } from "./dapr-binaries.ts";
 import { tcpOpen, waitForHttp } from "./health.ts";
 import { REPO_ROOT } from "./paths.ts";
-import { FIXED_PORTS, STACK_APPS, type PortPlan } from "./ports.ts";
+import { FIXED_PORTS, listPorts, STACK_APPS, type PortPlan } from "./ports.ts";
 import { which } from "./redis.ts";
 import type { ExitInfo, LogSink } from "./supervisor.ts";
 
@@ -155,6 +155,7 @@ export async function startStack(o: {
   const plan = o.plan ?? FIXED_PORTS;
   const say = (msg: string) => o.log(`[stack] ${msg}`);
 
+  if (o.plan === undefined) await assertPortsFree(plan);
   const jaeger = o.options.tracing === "off" || o.plan !== undefined ? undefined : findJaeger(env["PATH"]);
   let tracing = o.options.tracing === "on" || jaeger !== undefined;
   if (!tracing && o.options.tracing === "auto") tracing = await tcpOpen(9411);
@@ -215,6 +216,24 @@ export async function startStack(o: {
     throw e;
   }
   return { dapr, plan, stop: () => dapr.stop() };
+}
+
+/**
+ * The fixed ports must be free before anything starts; otherwise say which are taken (a common one: Debian's
+ * redis-server service on 6379, started by apt; `sudo systemctl stop redis-server` frees it).
+ */
+export async function assertPortsFree(
+  plan: PortPlan,
+  isOpen: (port: number) => Promise<boolean> = tcpOpen,
+): Promise<void> {
+  const taken: string[] = [];
+  for (const [label, port] of listPorts(plan)) if (await isOpen(port)) taken.push(`${port} (${label})`);
+  if (taken.length > 0) {
+    throw new Error(
+      `ports already in use on 127.0.0.1: ${taken.join(", ")}. Is another stack running` +
+        `${taken.some((t) => t.includes("(redis)")) ? ", or the system redis-server (sudo systemctl stop redis-server)" : ""}?`,
+    );
+  }
 }
 
 /** The port table printed at start-up (and documented in README). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FIXED_PORTS } from "../src/ports.ts";
-import { appEnv, describePlan, parseStackArgs } from "../src/stack.ts";
+import { appEnv, assertPortsFree, describePlan, parseStackArgs } from "../src/stack.ts";
 
 describe("parseStackArgs", () => {
   it("defaults: apps on, info logs, tracing auto, no secrets", () => {
@@ -57,6 +57,16 @@ describe("appEnv", () => {
   it("prints the port table", () => {
     expect(describePlan(FIXED_PORTS)).toMatch(
       /chat-service\s+app http:\/\/127\.0\.0\.1:8010\s+dapr http 3500/,
+    );
+  });
+});
+
+describe("assertPortsFree", () => {
+  it("passes when nothing listens, and names every taken port (hinting at the system Redis)", async () => {
+    await expect(assertPortsFree(FIXED_PORTS, () => Promise.resolve(false))).resolves.toBeUndefined();
+    const taken = new Set([6379, 3501]);
+    await expect(assertPortsFree(FIXED_PORTS, (p) => Promise.resolve(taken.has(p)))).rejects.toThrow(
+      "ports already in use on 127.0.0.1: 6379 (redis), 3501 (agent-memory-service dapr http). Is another stack running, or the system redis-server (sudo systemctl stop redis-server)?",
     );
   });
 });
