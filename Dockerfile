@@ -64,8 +64,7 @@ COPY --from=deps --chown=root:root /repo /repo
 WORKDIR /repo/apps/${APP}
 # The node user (uid/gid 1000) of the base image; files stay root-owned and read-only for it.
 USER 1000:1000
-# Extra Node flags, e.g. loading the OpenTelemetry bootstrap before the app:
-#   NODE_OPTIONS="--import ./dist/instrumentation.js"   (the Helm chart's app.nodeOptions sets it)
+# Extra Node flags go through NODE_OPTIONS (the Helm chart's app.nodeOptions).
 ENTRYPOINT ["/sbin/tini", "--"]
 # The OpenTelemetry bootstrap (dist/instrumentation.js) is loaded before the app; it exports only when
 # OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_TRACES_EXPORTER say so (docs/observability.md). Loading it again through

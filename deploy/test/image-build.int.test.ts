@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { repoRoot, run } from "./support/tools.ts";
 
 // No Docker engine here, so this walks the Dockerfile's stages by hand for one service, in a scratch directory:
 // prune (turbo prune --docker) -> build (npm ci from the pruned lockfile, turbo build) -> deps (npm prune
-// --omit=dev) -> runtime (node --enable-source-maps dist/server.js from the app folder; /healthz; SIGTERM).
+// --omit=dev) -> runtime (the runtime stage's CMD from the app folder; /healthz; SIGTERM).
 // Keep the commands in step with the Dockerfile.
 const APP = "chat-service";
 const turbo = path.join(repoRoot, "node_modules/.bin/turbo");
@@ -24,6 +24,15 @@ async function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** The runtime stage's CMD (JSON form), so the test starts the server exactly as the image does. */
+function runtimeCmd(): string[] {
+  const dockerfile = readFileSync(path.join(repoRoot, "Dockerfile"), "utf8");
+  const runtime = dockerfile.slice(dockerfile.search(/^FROM \S+ AS runtime$/m));
+  const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
+  if (!cmd) throw new Error("no JSON-form CMD in the Dockerfile's runtime stage");
+  return JSON.parse(cmd) as string[];
 }
 
 describe(`image build path of ${APP} (Dockerfile stages without Docker)`, () => {
@@ -78,7 +87,9 @@ describe(`image build path of ${APP} (Dockerfile stages without Docker)`, () => 
 
   it("starts with the image's entrypoint, answers /healthz and exits 0 on SIGTERM", async () => {
     const port = await freePort();
-    const child = spawn("node", ["--enable-source-maps", "dist/server.js"], {
+    const [command = "", ...args] = runtimeCmd();
+    expect(command).toBe("node");
+    const child = spawn(command, args, {
       cwd: path.join(work, "apps", APP),
       env: {
         PATH: process.env.PATH,
