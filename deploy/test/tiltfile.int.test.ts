@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +69,21 @@ describe("Tiltfile", () => {
     expect(byName.get("dapr-resources")?.ResourceDependencies).toEqual(["dapr-control-plane"]);
     // Nothing left unassigned in Tilt's "uncategorized" bucket.
     expect(byName.has("uncategorized")).toBe(false);
+  });
+
+  it("reports a broken Tiltfile with exit code 5 (the check can fail)", async (ctx) => {
+    if (unavailable) {
+      process.stderr.write(`SKIPPED: ${unavailable}\n`);
+      ctx.skip(unavailable);
+    }
+    const broken = path.join(home, "Tiltfile");
+    writeFileSync(broken, "k8s_resource('no-such-workload', port_forwards=['8010:8010'])\n");
+    const result = await run(tool("tilt"), ["alpha", "tiltfile-result", "-f", broken], {
+      cwd: home,
+      env: { HOME: home, KUBECONFIG: path.join(home, "no-kubeconfig"), TILT_DISABLE_ANALYTICS: "1" },
+    });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("no-such-workload");
   });
 
   it("builds the dev image per service with live update of the app's and the packages' src/", (ctx) => {
