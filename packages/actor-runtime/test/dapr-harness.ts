@@ -35,6 +35,14 @@ export interface DaprHarnessOptions {
   configure?: (app: FastifyInstance) => void;
   /** Env vars readable through the `secretstore` component (local.env). */
   secrets?: Record<string, string>;
+  /**
+   * Let daprd probe the app's /healthz (default true). Under a burst of ~1,000 concurrent actor calls on this
+   * shared 2-core machine the probe times out, daprd pulls the actor types from placement and calls stall
+   * until the dissemination times out — so the benchmark turns probing off.
+   */
+  appHealthCheck?: boolean;
+  /** Every line of every Dapr process (default: kept in memory, see `env().logs()`). */
+  log?: (line: string) => void;
 }
 
 export function createDaprHarness(options: DaprHarnessOptions = {}): ContractHarness & {
@@ -100,10 +108,11 @@ export function createDaprHarness(options: DaprHarnessOptions = {}): ContractHar
     async start(registrations, settings) {
       config = { registrations, settings };
       env = await startDaprEnv({
-        apps: [{ appId }],
+        apps: [{ appId, ...(options.appHealthCheck === false ? { appHealthCheckPath: null } : {}) }],
         waitFor: "outbound",
         daprLogLevel: "info",
         ...(options.secrets ? { secrets: options.secrets } : {}),
+        ...(options.log ? { log: options.log } : {}),
       });
       await boot();
       await env.waitHealthy(appId);
