@@ -94,6 +94,24 @@ export const daprdName = (appId: string) => `daprd:${appId}`;
  * failure everything already started is stopped before the error is thrown.
  */
 export async function startDaprEnv(opts: DaprEnvOptions): Promise<DaprEnv> {
+  // A free port can be taken between our probe and the child's bind (by another test, or as the local port
+  // of some outgoing connection). With a plan of our own making, retry on a fresh plan.
+  const attempts = opts.plan === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= attempts || !isAddressInUse(e)) throw e;
+    }
+  }
+}
+
+/** Whether a start-up error comes from a port taken by someone else (Go, Redis and Node wordings). */
+export function isAddressInUse(e: unknown): boolean {
+  return e instanceof Error && /address already in use|EADDRINUSE/i.test(e.message);
+}
+
+async function startOnce(opts: DaprEnvOptions): Promise<DaprEnv> {
   const baseEnv = opts.env ?? process.env;
   for (const a of opts.apps) validateAppId(a.appId);
   const specs = new Map(opts.apps.map((a) => [a.appId, a]));

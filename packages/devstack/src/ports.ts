@@ -31,15 +31,20 @@ export interface PortPlan {
 export const STACK_APPS = ["chat-service", "agent-memory-service", "tool-service"] as const;
 export type StackAppId = (typeof STACK_APPS)[number];
 
-/** The fixed plan of `npm run stack`; keep in sync with README.md and components/config/config.yaml. */
+/**
+ * The fixed plan of `npm run stack`; keep in sync with README.md and components/config/config.yaml.
+ * Every port except placement/scheduler (Dapr's defaults 50005/50006) stays below 32768, outside Linux's
+ * ephemeral range (32768-60999): a port in that range can be taken at any moment as the local port of an
+ * outgoing connection (seen here: daprd's internal gRPC port 50012 held by another process's connection).
+ */
 export const FIXED_PORTS: PortPlan = {
-  placement: { port: 50005, healthzPort: 58080, raftPort: 8201 },
-  scheduler: { port: 50006, healthzPort: 58081, etcdClientPort: 2379, etcdPeerPort: 2380 },
+  placement: { port: 50005, healthzPort: 3580, raftPort: 8201 },
+  scheduler: { port: 50006, healthzPort: 3581, etcdClientPort: 2379, etcdPeerPort: 2380 },
   redisPort: 6379,
   apps: {
-    "chat-service": { appPort: 8010, httpPort: 3500, grpcPort: 50001, internalGrpcPort: 50002 },
-    "agent-memory-service": { appPort: 8001, httpPort: 3501, grpcPort: 50011, internalGrpcPort: 50012 },
-    "tool-service": { appPort: 8020, httpPort: 3502, grpcPort: 50021, internalGrpcPort: 50022 },
+    "chat-service": { appPort: 8010, httpPort: 3500, grpcPort: 3510, internalGrpcPort: 3520 },
+    "agent-memory-service": { appPort: 8001, httpPort: 3501, grpcPort: 3511, internalGrpcPort: 3521 },
+    "tool-service": { appPort: 8020, httpPort: 3502, grpcPort: 3512, internalGrpcPort: 3522 },
   },
 };
 

@@ -48,7 +48,7 @@ describe("appEnv", () => {
       APP_ID: "agent-memory-service",
       DAPR_HOST: "127.0.0.1",
       DAPR_HTTP_PORT: "3501",
-      DAPR_GRPC_PORT: "50011",
+      DAPR_GRPC_PORT: "3511",
       TROUPE_MODE: "dapr",
     });
     expect(() => appEnv({}, "nope", FIXED_PORTS)).toThrow(/no ports for nope/);
