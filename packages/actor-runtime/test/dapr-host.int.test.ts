@@ -20,8 +20,17 @@ interface ProbeApi {
   Echo(input: object): Promise<{ contexts: InboundContext[] }>;
   Fail(input: { status: number }): Promise<object>;
   Remind(input: { name: string; data: Json }): Promise<object>;
+  Tick(input: { name: string }): Promise<object>;
+  Untick(input: { name: string }): Promise<object>;
 }
-const Probe = actorType<ProbeApi>()("DaprProbe", { Start: true, Echo: true, Fail: true, Remind: true });
+const Probe = actorType<ProbeApi>()("DaprProbe", {
+  Start: true,
+  Echo: true,
+  Fail: true,
+  Remind: true,
+  Tick: true,
+  Untick: true,
+});
 
 interface PeerApi {
   Bounce(input: { back: string }): Promise<{ contexts: InboundContext[] }>;
@@ -33,6 +42,7 @@ const NotHosted = actorType<{ Anything(input: object): Promise<object> }>()("Dap
 });
 
 const reminded = new Map<string, Json | undefined>();
+const ticks = new Map<string, number>();
 const here = (): InboundContext => ({ ...currentInboundContext() });
 
 const registrations = [
@@ -50,6 +60,18 @@ const registrations = [
     async Remind({ name, data }) {
       await ctx.reminders.set(name, { dueTime: "200ms", data });
       return {};
+    },
+    async Tick({ name }) {
+      await ctx.timers.set(name, { dueTime: "100ms", period: "200ms" });
+      return {};
+    },
+    async Untick({ name }) {
+      await ctx.timers.delete(name);
+      return {};
+    },
+    onTimer(name) {
+      ticks.set(name, (ticks.get(name) ?? 0) + 1);
+      return Promise.resolve();
     },
     onReminder(name, data) {
       reminded.set(name, data);
@@ -137,6 +159,21 @@ describe("fastify actor host on daprd", () => {
     while ((!reminded.has("str") || !reminded.has("obj")) && Date.now() < deadline) await sleep(50);
     expect(reminded.get("str")).toBe("MTIz");
     expect(reminded.get("obj")).toEqual({ a: [1, "x"], b: null });
+  });
+
+  it("keeps firing a timer across a host restart (daprd owns timers; differs from embedded)", async () => {
+    const probe = harness.client().actor(Probe, "t1");
+    await probe.Tick({ name: "beat" });
+    const waitTicks = async (n: number) => {
+      const deadline = Date.now() + 20_000;
+      while ((ticks.get("beat") ?? 0) < n && Date.now() < deadline) await sleep(50);
+      return ticks.get("beat") ?? 0;
+    };
+    expect(await waitTicks(2)).toBeGreaterThanOrEqual(2);
+    await harness.restartHost();
+    const afterRestart = ticks.get("beat") ?? 0;
+    expect(await waitTicks(afterRestart + 2)).toBeGreaterThanOrEqual(afterRestart + 2);
+    await probe.Untick({ name: "beat" });
   });
 
   it("rejects a call to an actor type nobody hosts with a 404 ActorCallError naming it", async () => {
