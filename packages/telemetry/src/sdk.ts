@@ -58,7 +58,12 @@ function traceExporter(name: string, config: TelemetryConfig): SpanExporter {
 
 function metricReader(name: string, config: TelemetryConfig): IMetricReader {
   if (name === "prometheus") {
-    return new PrometheusExporter({ host: config.prometheus.host, port: config.prometheus.port });
+    // service_name on every series, so dashboards can split by service without relabelling.
+    return new PrometheusExporter({
+      host: config.prometheus.host,
+      port: config.prometheus.port,
+      withResourceConstantLabels: /^service\.name$/,
+    });
   }
   const exporter =
     name === "console"
