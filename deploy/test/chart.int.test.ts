@@ -48,6 +48,19 @@ describe("Helm chart deploy/chart", () => {
     expect(report.code).not.toBe(0);
   });
 
+  it("rejects misspelt or mistyped values (values.schema.json)", async () => {
+    const typo = await helmTemplate([...(profiles.kind ?? []), "--set", "ingres.enabled=true"]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toMatch(/additional properties 'ingres' not allowed/);
+    const badPort = await helmTemplate([
+      ...(profiles.kind ?? []),
+      "--set-string",
+      "services.tool-service.port=x",
+    ]);
+    expect(badPort.code).not.toBe(0);
+    expect(badPort.stderr).toMatch(/tool-service\/port/);
+  });
+
   it("refuses to render the cloud profile without an image tag", async () => {
     const args = (profiles.cloud ?? []).map((a) => (a.startsWith("image.tag=") ? "image.tag=" : a));
     const result = await helmTemplate(args);
