@@ -54,4 +54,6 @@ data:
     host: "localhost:${REG_PORT}"
     help: "https://kind.sigs.k8s.io/docs/user/local-registry/"
 YAML
-log "cluster kind-$CLUSTER ready, registry localhost:$REG_PORT"
+# 6. Make it the current context: Tilt deploys to the context it starts with.
+kubectl config use-context "kind-$CLUSTER" >/dev/null
+log "cluster kind-$CLUSTER ready (current context), registry localhost:$REG_PORT"
