@@ -221,12 +221,20 @@ describe("daprActorHost routes", () => {
     expect(res.body).toBe("");
   });
 
-  it("accepts a call without a body or content type (input defaults to {})", async () => {
+  it("accepts a call without a body or content type (input defaults to {}); rejects non-objects as typed 400s", async () => {
     const res = await app.inject({ method: "PUT", url: "/actors/Note/n1/method/Nothing" });
     expect(res.statusCode).toBe(200);
     const bad = await app.inject({ method: "PUT", url: "/actors/Note/n1/method/Read", payload: "{nope" });
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ error: { code: "invalid_json" } });
+    expect(bad.statusCode).toBe(200);
+    expect(bad.headers["x-daprerrorresponseheader"]).toBe("true");
+    expect(bad.json()).toMatchObject({ error: { code: "invalid_json", status: 400 } });
+    for (const payload of ["[1,2]", "7", '"text"', "null"]) {
+      const res = await app.inject({ method: "PUT", url: "/actors/Note/n1/method/Read", payload });
+      expect(res.headers["x-daprerrorresponseheader"]).toBe("true");
+      expect(res.json()).toEqual({
+        error: { code: "invalid_input", message: "Note.Read takes one JSON object", status: 400 },
+      });
+    }
   });
 
   it("discards the changes of a throwing call: TroupeError → 200 + error header, other errors → 500", async () => {

@@ -186,9 +186,17 @@ export class DaprActorHost {
     if (!reg.type.methods.has(method)) {
       return sendError(reply, 404, "actor_method_not_found", `actor type ${type} has no method ${method}`);
     }
+    // A bad input is the caller's mistake: answered as a typed error (status 400) so it reaches the caller
+    // through daprd as a TroupeError, instead of the 500 daprd makes of any non-200 answer.
     const input = parseBody(req.body);
-    if (input instanceof Error)
-      return sendError(reply, 400, "invalid_json", `${type}.${method}: ${input.message}`);
+    if (input instanceof Error) {
+      reply.header(ERROR_RESPONSE_HEADER, "true");
+      return sendError(reply, 200, "invalid_json", `${type}.${method}: ${input.message}`, 400);
+    }
+    if (input !== undefined && (typeof input !== "object" || input === null || Array.isArray(input))) {
+      reply.header(ERROR_RESPONSE_HEADER, "true");
+      return sendError(reply, 200, "invalid_input", `${type}.${method} takes one JSON object`, 400);
+    }
     const call = callContextFromHeaders(req.headers);
     const span = { system: "dapr", type, id, method } as const;
     try {
