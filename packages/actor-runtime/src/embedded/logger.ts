@@ -1,10 +1,14 @@
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import type { ActorLogger } from "../api.ts";
 
-/** Default logger of the embedded runtime: warnings and errors as JSON lines on stderr, info dropped. */
+/**
+ * Default logger of the embedded runtime: warnings and errors as JSON lines on stderr (with the active
+ * trace_id/span_id, like the services' pino lines), info dropped.
+ */
 export function createStderrLogger(): ActorLogger {
   const write = (level: string, obj: object, msg?: string) =>
     process.stderr.write(
-      `${JSON.stringify({ level, time: new Date().toISOString(), msg, ...toLoggable(obj) })}\n`,
+      `${JSON.stringify({ level, time: new Date().toISOString(), msg, ...traceIds(), ...toLoggable(obj) })}\n`,
     );
   return {
     info() {},
@@ -20,6 +24,11 @@ export function childLogger(log: ActorLogger, fields: object): ActorLogger {
     warn: (obj, msg) => log.warn({ ...fields, ...obj }, msg),
     error: (obj, msg) => log.error({ ...fields, ...obj }, msg),
   };
+}
+
+function traceIds(): Record<string, string> {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : {};
 }
 
 function toLoggable(obj: object): object {
