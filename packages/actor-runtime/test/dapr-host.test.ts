@@ -389,6 +389,43 @@ describe("daprActorHost routes", () => {
     }
   });
 
+  it("does not forward the reentrancy id when reentrancy is disabled (the trace context still travels)", async () => {
+    const other = new FakeSidecar();
+    const app2 = Fastify({ logger: false });
+    await app2.register(
+      daprActorHost({
+        registrations: registrations(),
+        sidecar: other,
+        settings: { reentrancy: { enabled: false } },
+      }),
+    );
+    other.app = app2;
+    try {
+      const config = (await app2.inject({ method: "GET", url: "/dapr/config" })).json<{
+        reentrancy: object;
+      }>();
+      expect(config.reentrancy).toEqual({ enabled: false, maxStackDepth: 32 });
+      const res = await app2.inject({
+        method: "PUT",
+        url: "/actors/Relay/a/method/Hop",
+        headers: {
+          "content-type": "application/json",
+          "dapr-reentrancy-id": "chain-1",
+          traceparent: "00-t-s-01",
+        },
+        payload: JSON.stringify({ next: "b" }),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(other.actorCalls).not.toHaveLength(0);
+      for (const c of other.actorCalls) {
+        expect(c.headers["dapr-reentrancy-id"]).toBeUndefined();
+        expect(c.headers.traceparent).toBe("00-t-s-01");
+      }
+    } finally {
+      await app2.close();
+    }
+  });
+
   it("does not leak one request's call context into another", async () => {
     await call("Relay", "a", "Hop", { next: "b" }, { "dapr-reentrancy-id": "chain-1" });
     await call("Relay", "c", "Hop", { next: "d" });
