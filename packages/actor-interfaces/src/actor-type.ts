@@ -56,6 +56,8 @@ type OutputOf<F> = F extends (input: never) => Promise<infer O> ? O : never;
  * required fields may be called without an argument.
  */
 export type ActorProxy<S> = {
+  // `{} extends I` is the standard test for "I has no required keys".
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   readonly [K in keyof S]: {} extends InputOf<S[K]>
     ? (input?: InputOf<S[K]>, options?: CallOptions) => Promise<OutputOf<S[K]>>
     : (input: InputOf<S[K]>, options?: CallOptions) => Promise<OutputOf<S[K]>>;

@@ -54,6 +54,7 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
   const ports = options.ports ?? { chat: 8010, memory: 8001, tools: 8020 };
   const services = new Map<string, ServiceHandler>();
   // Actors are registered before the platform exists; they reach it through this view once it does.
+  // eslint-disable-next-line prefer-const -- assigned below, read lazily by the getters
   let platform: EmbeddedPlatform | undefined;
   const lazy: Platform = {
     get actors() {
@@ -162,7 +163,7 @@ async function deliver(server: FastifyInstance, path: string, event: CloudEvent)
   if (response.statusCode === 404) return "DROP";
   if (response.statusCode < 200 || response.statusCode >= 300) return "RETRY";
   if (response.body === "") return "SUCCESS";
-  const status = (response.json() as { status?: string }).status;
+  const status = response.json<{ status?: string }>().status;
   return status === "DROP" || status === "RETRY" ? status : "SUCCESS";
 }
 

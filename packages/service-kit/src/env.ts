@@ -12,11 +12,14 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/** A field has a default only when one is given; without it the variable is required. */
+const withDefault = <T>(value: T | undefined) => (value === undefined ? {} : { default: value });
+
 export const env = {
   string: (name: string, defaultValue?: string): Field<string> => ({
     env: name,
     parse: (v) => v,
-    default: defaultValue,
+    ...withDefault(defaultValue),
   }),
   optional: (name: string, options: { secret?: boolean } = {}): Field<string | undefined> => ({
     env: name,
@@ -26,7 +29,7 @@ export const env = {
   }),
   int: (name: string, defaultValue?: number, range: { min?: number; max?: number } = {}): Field<number> => ({
     env: name,
-    default: defaultValue,
+    ...withDefault(defaultValue),
     parse: (v, n) => {
       const x = Number(v);
       const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
@@ -39,7 +42,7 @@ export const env = {
     env.int(name, defaultValue, { min: 0, max: 65535 }),
   bool: (name: string, defaultValue?: boolean): Field<boolean> => ({
     env: name,
-    default: defaultValue,
+    ...withDefault(defaultValue),
     parse: (v, n) => {
       if (/^(1|true|yes|on)$/i.test(v)) return true;
       if (/^(0|false|no|off)$/i.test(v)) return false;
@@ -48,7 +51,7 @@ export const env = {
   }),
   oneOf: <const T extends string>(name: string, values: readonly T[], defaultValue?: T): Field<T> => ({
     env: name,
-    default: defaultValue,
+    ...withDefault(defaultValue),
     parse: (v, n) => {
       if (!(values as readonly string[]).includes(v))
         throw new ConfigError(`${n} must be one of ${values.join(", ")}, got "${v}"`);

@@ -28,6 +28,8 @@ const SEQUENCE = "sequence";
 const OUTBOX = "outbox";
 /** Reminder that retries publishing while the outbox is not empty. */
 const OUTBOX_RETRY = "outbox-retry";
+/** When the outbox reminder first fires and how often it repeats (Go durations). */
+export const defaultOutboxRetry = { dueTime: "5s", period: "30s" };
 /** How many previous messages ResponseAgent receives for context. */
 const RECENT_FOR_REPLY = 6;
 
@@ -43,6 +45,7 @@ export class ChatAgentActor implements ActorInstance<ChatAgentApi> {
   constructor(
     private readonly ctx: ActorContext,
     private readonly events: EventPublisher,
+    private readonly outboxRetry: { dueTime: string; period: string } = defaultOutboxRetry,
   ) {
     this.transcript = new ChunkedLog<ChatMessage>(ctx.state, TRANSCRIPT);
   }
@@ -116,7 +119,7 @@ export class ChatAgentActor implements ActorInstance<ChatAgentApi> {
           { err, sequence: event.sequence },
           "publishing ConversationUpdated failed; will retry",
         );
-        await this.ctx.reminders.set(OUTBOX_RETRY, { dueTime: "5s", period: "30s" });
+        await this.ctx.reminders.set(OUTBOX_RETRY, this.outboxRetry);
         break;
       }
     }

@@ -11,13 +11,15 @@ export interface ChatActorDeps {
   engine: ReplyEngine;
   /** Runs AgentSession loops; without it AgentSession is not hosted. */
   executors?: SessionExecutors;
+  /** Outbox retry schedule of ChatAgent (default 5s, then every 30s). */
+  outboxRetry?: { dueTime: string; period: string };
 }
 
 /** The actor types chat-service hosts. */
 export function chatServiceActors(deps: ChatActorDeps) {
   const { executors } = deps;
   return [
-    registration(ChatAgent, (ctx) => new ChatAgentActor(ctx, deps.events)),
+    registration(ChatAgent, (ctx) => new ChatAgentActor(ctx, deps.events, deps.outboxRetry)),
     registration(ResponseAgent, (ctx) => new ResponseAgentActor(ctx, deps.engine)),
     ...(executors ? [registration(AgentSession, (ctx) => new AgentSessionActor(ctx, executors))] : []),
   ];

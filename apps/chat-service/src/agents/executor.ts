@@ -2,7 +2,6 @@ import {
   AgentSession,
   type AgentMessageJson,
   type Json,
-  type PendingToolCallJson,
   type ProgressReport,
 } from "@troupe/actor-interfaces";
 import type { ActorLogger, Platform } from "@troupe/actor-runtime";
@@ -103,8 +102,8 @@ class SessionRun {
   }
 
   private onEvent(event: AgentEvent): void {
-    this.events.push({ type: event.type, data: event as unknown as Json });
-    if (event.type === "message_end") this.messages.push(event.message as unknown as AgentMessageJson);
+    this.events.push({ type: event.type, data: event });
+    if (event.type === "message_end") this.messages.push(event.message);
     if (IMMEDIATE.has(event.type)) void this.report();
     else this.timer ??= setTimeout(() => void this.report(), BATCH_MS);
   }
@@ -117,7 +116,7 @@ class SessionRun {
       runId: this.spec.runId,
       events: this.events.splice(0),
       messages: this.messages.splice(0),
-      pendingToolCalls: this.agent.state.pendingToolCalls as unknown as PendingToolCallJson[],
+      pendingToolCalls: this.agent.state.pendingToolCalls,
       ...(finished ? { finished } : {}),
     };
     if (!finished && payload.events.length === 0) return this.reporting;

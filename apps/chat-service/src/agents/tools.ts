@@ -5,17 +5,17 @@ import {
   type ToolListResponse,
 } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { remoteTools, type AgentTool, type RemoteToolDescriptor } from "@troupe/agent-loop";
+import { remoteTools, type AgentTool } from "@troupe/agent-loop";
 
 /** tool-service's tools as agent tools, called over service invocation (Dapr, or in-process). */
 export function toolServiceTools(platform: Pick<Platform, "services">) {
   return async (scope: string): Promise<AgentTool[]> => {
     const { services } = platform;
-    const { tools } = (await services.invoke(TOOL_SERVICE_APP_ID, "tools", {
+    const { tools } = await services.invoke<ToolListResponse>(TOOL_SERVICE_APP_ID, "tools", {
       httpMethod: "GET",
-    })) as unknown as ToolListResponse;
+    });
     return remoteTools(
-      tools as unknown as RemoteToolDescriptor[],
+      tools,
       async (name, args, { idempotencyKey }) => {
         const response = await services.invoke<{ result: never }>(TOOL_SERVICE_APP_ID, toolInvokePath(name), {
           httpMethod: "POST",

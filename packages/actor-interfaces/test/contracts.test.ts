@@ -1,0 +1,103 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import {
+  ChatAgent,
+  MemoryAgent,
+  conversationIdOf,
+  conversationUpdated,
+  defaultProfile,
+  isValidId,
+  memoryAgentId,
+  parseConversationUpdated,
+  responseAgentId,
+  type ActorProxy,
+  type ChatMessage,
+  type ShapeOf,
+} from "../src/index.ts";
+
+describe("id conventions", () => {
+  it("derives child and peer ids and maps them back", () => {
+    expect(responseAgentId("user1")).toBe("response-user1");
+    expect(memoryAgentId("user1")).toBe("memory-user1");
+    expect(conversationIdOf("response-user1")).toBe("user1");
+    expect(conversationIdOf("memory-user1")).toBe("user1");
+    expect(conversationIdOf("user1")).toBe("user1");
+  });
+
+  it("accepts URL-safe ids of 1..100 characters only", () => {
+    expect(isValidId("user_1.a~b-c")).toBe(true);
+    expect(isValidId("")).toBe(false);
+    expect(isValidId("a".repeat(101))).toBe(false);
+    expect(isValidId("a b")).toBe(false);
+    expect(isValidId("a/b")).toBe(false);
+  });
+});
+
+describe("actor types", () => {
+  it("carry the wire name and exactly the shape's methods", () => {
+    expect(ChatAgent.name).toBe("ChatAgent");
+    expect([...ChatAgent.methods].sort()).toEqual([
+      "ClearHistory",
+      "GetConversationHistory",
+      "ProcessMessage",
+    ]);
+    expect(MemoryAgent.methods.has("ApplyConversationEvent")).toBe(true);
+  });
+
+  it("give proxies the contract's argument and return types", () => {
+    type Chat = ActorProxy<ShapeOf<typeof ChatAgent>>;
+    expectTypeOf<Parameters<Chat["ProcessMessage"]>[0]>().toEqualTypeOf<{
+      role: "user";
+      content: string;
+      session_id?: string;
+    }>();
+    expectTypeOf<ReturnType<Chat["ProcessMessage"]>>().toEqualTypeOf<Promise<ChatMessage>>();
+    // Methods whose input has no required field may be called without an argument.
+    expectTypeOf<Chat["ClearHistory"]>().parameter(0).toEqualTypeOf<Record<string, never> | undefined>();
+  });
+});
+
+describe("ConversationUpdated", () => {
+  const valid = conversationUpdated({
+    conversationId: "c1",
+    userId: "c1",
+    sessionId: "s1",
+    sequence: 3,
+    input: { role: "user", content: "hi" },
+    output: { role: "assistant", content: "hello" },
+    timestamp: "2026-01-01T00:00:00.000Z",
+  });
+
+  it("keeps the seeds' field names", () => {
+    expect(valid).toMatchObject({
+      event_type: "ConversationUpdated",
+      actor_id: "c1",
+      user_message: "hi",
+      assistant_reply: "hello",
+    });
+    expect(parseConversationUpdated(valid)).toEqual({ ok: true, value: valid });
+  });
+
+  it("names the first bad field of malformed data", () => {
+    expect(parseConversationUpdated("x")).toEqual({ ok: false, error: "data must be an object" });
+    expect(parseConversationUpdated({ ...valid, sequence: 0 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("sequence"),
+    });
+    expect(parseConversationUpdated({ ...valid, session_id: "" })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("session_id"),
+    });
+    expect(parseConversationUpdated({ ...valid, output: { role: "robot", content: "x" } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("output"),
+    });
+  });
+
+  it("defaults an unknown user's profile as seed 002 does", () => {
+    expect(defaultProfile("junaid")).toEqual({
+      name: "junaid",
+      preferred_style: "casual",
+      user_summary: "junaid is a new user.",
+    });
+  });
+});
