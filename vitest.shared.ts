@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -25,6 +26,7 @@ export function workspaceTestConfig(root: string) {
           test: {
             name: "integration",
             include: ["test/**/*.int.test.ts"],
+            globalSetup: [fileURLToPath(new URL("./scripts/vitest-dapr-runtime.ts", import.meta.url))],
             fileParallelism: false,
             testTimeout: 120_000,
             hookTimeout: 300_000,
