@@ -1,4 +1,10 @@
-export { startTelemetry, HEALTH_PATHS, type Telemetry, type StartTelemetryOptions } from "./sdk.ts";
+export {
+  startTelemetry,
+  HEALTH_PATHS,
+  carriesTraceContext,
+  type Telemetry,
+  type StartTelemetryOptions,
+} from "./sdk.ts";
 export {
   telemetryConfig,
   TelemetryConfigError,

@@ -2,9 +2,10 @@
  * Starts the OpenTelemetry Node SDK for one service process. Call it from the app's instrumentation module,
  * which Node loads with `--import` before the app: the http instrumentation must patch `node:http` before
  * fastify (CommonJS, loaded through `require`, so the require hook is enough — no ESM loader hook) creates
- * its server. Outgoing calls use global fetch (undici), which is not instrumented: our own code injects the
- * trace context on every sidecar, service and actor call instead (@troupe/actor-runtime), and the agent loop
- * wraps model calls in GenAI client spans.
+ * its server. Outgoing calls use global fetch (undici): @troupe/actor-runtime injects the trace context on every
+ * sidecar call itself (inside its own actor/publish/invoke spans), so the undici instrumentation skips
+ * requests that already carry a `traceparent` and adds HTTP CLIENT spans (and propagation) to the rest —
+ * the model API calls under the agent loop's GenAI spans, web_fetch.
  */
 import { diag, DiagConsoleLogger, DiagLogLevel } from "@opentelemetry/api";
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
@@ -14,6 +15,7 @@ import { OTLPTraceExporter as OtlpJsonTraceExporter } from "@opentelemetry/expor
 import { OTLPTraceExporter as OtlpProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { ZipkinExporter } from "@opentelemetry/exporter-zipkin";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import {
   ConsoleMetricExporter,
   PeriodicExportingMetricReader,
@@ -48,6 +50,19 @@ export interface StartTelemetryOptions {
   spanProcessors?: SpanProcessor[];
   /** Flush on SIGTERM/SIGINT and before exit (default true); the service's own handler still exits. */
   flushOnSignals?: boolean;
+}
+
+/** Whether an undici request already has a traceparent header (set by our explicit propagation). */
+export function carriesTraceContext(request: { headers: string | (string | string[])[] }): boolean {
+  const { headers } = request;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      if (typeof name === "string" && name.toLowerCase() === "traceparent") return true;
+    }
+    return false;
+  }
+  return /(^|\r\n)traceparent:/i.test(headers);
 }
 
 function traceExporter(name: string, config: TelemetryConfig): SpanExporter {
@@ -119,6 +134,7 @@ function start(options: StartTelemetryOptions): Telemetry {
         // daprd's own probes of our sidecar and metadata calls are not worth a span each.
         ignoreOutgoingRequestHook: (req) => (req.path ?? "").startsWith("/v1.0/healthz"),
       }),
+      new UndiciInstrumentation({ ignoreRequestHook: carriesTraceContext }),
     ],
   });
   sdk.start();
