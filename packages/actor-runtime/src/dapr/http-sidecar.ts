@@ -1,11 +1,15 @@
 /**
- * `SidecarClient` over daprd's HTTP API with Node's global fetch (undici, keep-alive).
+ * `SidecarClient` over daprd's HTTP API with node:http and a keep-alive agent. Not global fetch: for the
+ * same small JSON request, undici's fetch costs ~2.8x the CPU of node:http here (2.2 vs 0.7 ms per call,
+ * client and server in one process), and every actor call makes one to three sidecar requests.
+ * No socket cap: a chained call holds its socket while the next hop needs another (a cap can deadlock).
  *
  * Why not @dapr/dapr's DaprClient: its HTTP client takes no per-call AbortSignal or timeout, hides response
  * headers (we need `X-DaprErrorResponseHeader`), reports a non-2xx as an Error whose message is a JSON string,
  * `publish` resolves `{error}` instead of rejecting, and it cannot add per-call headers to publish — while we
  * must forward `Dapr-Reentrancy-Id`/`traceparent` on every call. The API surface we use is a dozen routes.
  */
+import http from "node:http";
 import type { Json } from "@troupe/actor-interfaces";
 import {
   SidecarError,
@@ -30,11 +34,15 @@ const enc = encodeURIComponent;
 
 export class HttpSidecarClient implements SidecarClient {
   readonly baseUrl: string;
+  private readonly host: string;
+  private readonly port: number;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
 
   constructor(address: SidecarAddress) {
-    this.baseUrl = `http://${address.daprHost ?? "127.0.0.1"}:${address.daprHttpPort}`;
+    this.host = address.daprHost ?? "127.0.0.1";
+    this.port = address.daprHttpPort;
+    this.baseUrl = `http://${this.host}:${this.port}`;
     this.token = address.daprApiToken;
     this.timeoutMs = address.requestTimeoutMs ?? 30_000;
   }
@@ -162,14 +170,52 @@ export class HttpSidecarClient implements SidecarClient {
   ): Promise<SidecarResponse> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.token) headers["dapr-api-token"] = this.token;
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      body: init.body,
-      signal: init.signal ?? null,
+    if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));
+    try {
+      return await this.send(method, path, headers, init.body, init.signal);
+    } catch (err) {
+      // The keep-alive race: daprd closed an idle socket just as we reused it. Nothing reached daprd, so
+      // sending again once is safe (the pattern node's http docs recommend).
+      if ((err as { reusedSocketReset?: boolean }).reusedSocketReset !== true) throw err;
+      return this.send(method, path, headers, init.body, init.signal);
+    }
+  }
+
+  private send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<SidecarResponse> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: this.host, port: this.port, path, method, headers, agent, ...(signal ? { signal } : {}) },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () => {
+            const out: Record<string, string> = {};
+            for (const [key, value] of Object.entries(res.headers)) {
+              if (value !== undefined) out[key] = Array.isArray(value) ? value.join(", ") : value;
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: out,
+              body: Buffer.concat(chunks).toString("utf8"),
+            });
+          });
+        },
+      );
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && err.code === "ECONNRESET") Object.assign(err, { reusedSocketReset: true });
+        reject(err);
+      });
+      req.end(body);
     });
-    const out: Record<string, string> = {};
-    res.headers.forEach((value, key) => (out[key] = value));
-    return { status: res.status, headers: out, body: await res.text() };
   }
 }
+
+/** One keep-alive agent for every sidecar client of the process. */
+const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1_000, scheduling: "lifo" });
