@@ -167,7 +167,10 @@ describe("tracing on the real Dapr stack", () => {
     // fetch to the model API is an HTTP CLIENT span (undici instrumentation) under each GenAI span.
     for (const span of modelSpans) {
       const http = trace.filter((s) => s.parentId === span.spanId && s.kind === "CLIENT");
-      expect(http.map((s) => s.attributes["http.request.method"]), dump()).toEqual(["POST"]);
+      expect(
+        http.map((s) => s.attributes["http.request.method"]),
+        dump(),
+      ).toEqual(["POST"]);
     }
     const tool = trace.find((s) => s.name === "execute_tool calculator")!;
     expect(tool.attributes["gen_ai.tool.call.id"]).toBe("call_calc_1");
