@@ -39,7 +39,7 @@ export class ChunkedLog<T extends Json> {
       chunk[position] = item;
       index += 1;
     }
-    for (const [chunkNo, chunk] of touched) this.state.set(this.chunkKey(chunkNo), chunk as Json);
+    for (const [chunkNo, chunk] of touched) this.state.set(this.chunkKey(chunkNo), chunk);
     const next = { start: meta.start, end: index };
     this.state.set(`${this.prefix}:meta`, next);
     return next;
