@@ -64,7 +64,6 @@ describe("contract types on the Dapr runtime", () => {
     if (Math.random() > 2) {
       // Never executed: these lines only have to (not) compile.
       // @ts-expect-error not a method of ChatAgent
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- the point: it does not exist
       void proxy.Shout({});
       // @ts-expect-error content is required
       void proxy.ProcessMessage({ role: "user" });
