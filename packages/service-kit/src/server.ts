@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { installErrorHandler } from "./errors.ts";
-import { installRequestTracing, traceLogMixin } from "./tracing.ts";
+import { flushTelemetry, installRequestTracing, traceLogMixin } from "./tracing.ts";
 
 export interface ServeOptions {
   name: string;
@@ -45,7 +45,8 @@ export function createServer(opts: { name: string; logLevel?: string }): Fastify
 
 /**
  * The process shell: listens, and on SIGTERM/SIGINT stops accepting connections, lets in-flight requests
- * finish (fastify's close drains them), then exits 0. A second signal or the grace timeout exits 1.
+ * finish (fastify's close drains them), flushes buffered spans and metrics (at most 2 s), then exits 0. A
+ * second signal or the grace timeout exits 1.
  */
 export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<void> {
   let closing = false;
@@ -59,7 +60,7 @@ export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<v
     }, opts.shutdownGraceMs ?? 25_000);
     timer.unref();
     app.close().then(
-      () => process.exit(0),
+      () => flushTelemetry(2000).finally(() => process.exit(0)),
       (err: unknown) => {
         app.log.error({ err }, "error while closing");
         process.exit(1);

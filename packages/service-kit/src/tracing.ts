@@ -19,6 +19,7 @@ import {
   SpanStatusCode,
   trace,
   isSpanContextValid,
+  metrics,
   type Context,
   type Span,
 } from "@opentelemetry/api";
@@ -113,4 +114,32 @@ export function installRequestTracing(app: FastifyInstance, service?: string): v
     }
     done();
   });
+}
+
+interface Flushable {
+  forceFlush?: () => Promise<void>;
+  getDelegate?: () => Flushable;
+}
+
+/**
+ * Flushes the registered tracer and meter providers (the SDK's batch processors and periodic readers) before
+ * the process exits; resolves after `timeoutMs` at the latest. Duck-typed, so it needs only the API and is a
+ * no-op without an SDK.
+ */
+export async function flushTelemetry(timeoutMs: number): Promise<void> {
+  const providers = [trace.getTracerProvider(), metrics.getMeterProvider()] as Flushable[];
+  const flushes = providers.map((p) => {
+    const target = p.getDelegate?.() ?? p;
+    return typeof target.forceFlush === "function"
+      ? target.forceFlush().catch(() => undefined)
+      : Promise.resolve();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(flushes),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }

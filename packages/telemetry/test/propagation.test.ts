@@ -6,7 +6,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { actorType, type Json } from "@troupe/actor-interfaces";
 import { createEmbeddedRuntime, registration, type EmbeddedRuntime } from "@troupe/actor-runtime";
-import { createServer, traceLogMixin } from "@troupe/service-kit";
+import { createServer, flushTelemetry, traceLogMixin } from "@troupe/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemorySpanExporter, SimpleSpanProcessor, startTelemetry, type Telemetry } from "../src/index.ts";
 
@@ -74,6 +74,15 @@ describe("service-kit request tracing", () => {
     const span = finished().find((s) => s.name === "GET /ping")!;
     expect(span.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
     await app.close();
+  });
+});
+
+describe("flushTelemetry (service-kit's serve() calls it before exiting)", () => {
+  it("flushes the registered tracer provider through the API", async () => {
+    const span = trace.getTracer("t").startSpan("flush-me");
+    span.end();
+    await flushTelemetry(2000);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toContain("flush-me");
   });
 });
 
