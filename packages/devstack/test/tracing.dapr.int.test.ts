@@ -105,6 +105,8 @@ describe("tracing on the real Dapr stack", () => {
 
     await r.waitFor((spans) => spans.some(isRest), 30_000, "the REST span");
     const traceId = r.spans.find(isRest)!.traceId;
+    // The answer names its trace (what a user pastes into Jaeger's search box).
+    expect(res.headers.get("x-trace-id")).toBe(traceId);
     const inTrace = () => r.spans.filter((s) => s.traceId === traceId);
     // daprd batches for up to 5 s (Go SDK default); wait until both chains we walk below are complete (on a
     // timeout, the assertions below name what is missing).

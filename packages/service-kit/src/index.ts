@@ -3,4 +3,4 @@ export { installErrorHandler } from "./errors.ts";
 export { createServer, serve, serverOptions, type ServeOptions } from "./server.ts";
 export { registerOpenApi } from "./openapi.ts";
 export { idParam, errorResponse, text, requireNonBlank } from "./schemas.ts";
-export { flushTelemetry, installRequestTracing, traceLogMixin } from "./tracing.ts";
+export { flushTelemetry, installRequestTracing, traceLogMixin, TRACE_ID_HEADER } from "./tracing.ts";

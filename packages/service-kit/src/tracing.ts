@@ -23,7 +23,7 @@ import {
   type Context,
   type Span,
 } from "@opentelemetry/api";
-import type { FastifyInstance, FastifyRequest, RouteOptions } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 
 const tracer = () => trace.getTracer("@troupe/service-kit");
 
@@ -38,6 +38,14 @@ export function traceLogMixin(): Record<string, string> {
   const sc = trace.getActiveSpan()?.spanContext();
   if (!sc || !isSpanContextValid(sc)) return {};
   return { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}` };
+}
+
+/** Answers carry `x-trace-id`, so a caller can open its trace (Jaeger: /trace/<id>). */
+export const TRACE_ID_HEADER = "x-trace-id";
+
+function exposeTraceId(reply: FastifyReply, span: Span): void {
+  const sc = span.spanContext();
+  if (isSpanContextValid(sc)) void reply.header(TRACE_ID_HEADER, sc.traceId);
 }
 
 function viaSocket(req: FastifyRequest): boolean {
@@ -62,7 +70,7 @@ export function installRequestTracing(app: FastifyInstance, service?: string): v
     };
   });
 
-  app.addHook("onRequest", (req, _reply, done) => {
+  app.addHook("onRequest", (req, reply, done) => {
     const { name, route } = spanName(req);
     if (viaSocket(req)) {
       const span = trace.getActiveSpan();
@@ -70,6 +78,7 @@ export function installRequestTracing(app: FastifyInstance, service?: string): v
         span.updateName(name);
         if (route) span.setAttribute("http.route", route);
         if (service) span.setAttribute("troupe.service", service);
+        exposeTraceId(reply, span);
       }
       return done();
     }
@@ -91,6 +100,7 @@ export function installRequestTracing(app: FastifyInstance, service?: string): v
     );
     const ctx = trace.setSpan(parent, span);
     traced.set(req, { span, ctx });
+    exposeTraceId(reply, span);
     context.with(ctx, done);
   });
 

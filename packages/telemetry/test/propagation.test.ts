@@ -54,6 +54,7 @@ describe("service-kit request tracing", () => {
     expect(span!.parentSpanContext?.spanId).toBe("b7ad6b7169203331");
     expect(span!.attributes).toMatchObject({ "http.route": "/things/:id", "troupe.service": "svc" });
     expect(span!.attributes["http.response.status_code"]).toBe(200);
+    expect(res.headers["x-trace-id"]).toBe("0af7651916cd43dd8448eb211c80319c");
     // The handler ran inside that span, and log lines carry its ids.
     expect(body.spanId).toBe(span!.spanContext().spanId);
     expect(body.log).toMatchObject({ trace_id: body.traceId, span_id: body.spanId, trace_flags: "01" });
