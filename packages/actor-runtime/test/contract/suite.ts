@@ -187,8 +187,9 @@ export function defineContractSuite(
         rendezvous.Meet({ group, expect: 2, waitMs: TIMING.exclusiveWaitMs }),
         rendezvous.Meet({ group, expect: 2, waitMs: TIMING.exclusiveWaitMs }),
       ]);
-      // The first call gives up alone; the second enters after it and then sees both entries.
-      expect(results).toEqual([{ met: false }, { met: true }]);
+      // One call gives up alone; the other enters after it and then sees both entries. Which one goes first
+      // is not specified: on Dapr two concurrent calls reach daprd over separate connections.
+      expect(results.map((r) => r.met).sort()).toEqual([false, true]);
     });
 
     it(

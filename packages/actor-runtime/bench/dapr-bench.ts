@@ -1,7 +1,7 @@
 /**
  * The actor benchmark with a Dapr column (a script, not a test):
  *
- *   npx tsx --conditions=troupe-source test/dapr-bench.ts [--quick]
+ *   npx tsx --conditions=troupe-source bench/dapr-bench.ts [--quick]
  *
  * Runs bench/actors.ts's workload on the embedded runtime (in-memory state) and on the fastify actor host
  * behind a real daprd + placement + scheduler + Redis (dapr-harness.ts), prints the table and writes
@@ -15,10 +15,10 @@ import {
   writeActorBench,
   type ActorBenchResult,
   type BenchSizes,
-} from "../bench/actors.ts";
+} from "./actors.ts";
 import { silentLogger } from "../src/embedded/logger.ts";
-import { createEmbeddedHarness } from "./contract/embedded-harness.ts";
-import { createDaprHarness } from "./dapr-harness.ts";
+import { createEmbeddedHarness } from "../test/contract/embedded-harness.ts";
+import { createDaprHarness } from "../test/dapr-harness.ts";
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
