@@ -32,12 +32,14 @@ see README). Ctrl-C stops everything; so does any process exiting.
 Options:
   --dapr-log-level=<debug|info|warn|error>   daprd/placement/scheduler log level (default info)
   --no-apps                                  start only Redis, placement, scheduler and the sidecars
-  --tracing=<auto|on|off>                    export spans to http://127.0.0.1:9411 (default auto: only
-                                             when a collector listens there or jaeger was started)
+  --tracing=<auto|on|off>                    daprd and the apps export spans (default auto: only when a
+                                             collector listens on 127.0.0.1:9411 or jaeger was started;
+                                             see docs/observability.md)
   -h, --help                                 this text
 Environment:
   TROUPE_CACHE     where the Dapr runtime is cached/built (default <repo>/.cache)
-  OPENAI_API_KEY   passed to daprd, readable from the 'secretstore' component`;
+  OPENAI_API_KEY   passed to daprd, readable from the 'secretstore' component
+  OTEL_*           passed to the apps; they win over the launcher's tracing defaults`;
 
 export function parseStackArgs(
   argv: readonly string[],
