@@ -30,11 +30,14 @@ export async function composeChatService(
     model: model.model,
     tools,
     systemPrompt: "You are a helpful assistant. Use the tools when they help.",
+    captureContent: config.captureContent,
     platform,
     eventsTopic: Topics.agentEvents,
     log,
   });
-  const engine = model.configured ? llmEngine({ model: model.model, tools }) : deterministicEngine();
+  const engine = model.configured
+    ? llmEngine({ model: model.model, tools, captureContent: config.captureContent })
+    : deterministicEngine();
   return {
     registrations: chatServiceActors({
       events: { publish: (t, e) => platform.events.publish(t, e) },

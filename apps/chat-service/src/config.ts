@@ -14,6 +14,8 @@ export const configSchema = {
   openaiApiKey: env.optional("OPENAI_API_KEY", { secret: true }),
   openaiApiKeySecret: env.string("OPENAI_API_KEY_SECRET", "OPENAI_API_KEY"),
   modelTimeoutMs: env.int("MODEL_TIMEOUT_MS", 60_000, { min: 1000 }),
+  /** Record prompt/completion text and tool arguments on GenAI spans (off: they may hold personal data). */
+  captureContent: env.bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", false),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -15,6 +15,7 @@ export interface ModelSettings {
   /** Secret-store key holding the API key when OPENAI_API_KEY is not set (Dapr mode). */
   openaiApiKeySecret: string;
   modelTimeoutMs: number;
+  captureContent: boolean;
 }
 
 export interface ResolvedModel {
@@ -39,6 +40,7 @@ export async function resolveModel(settings: ModelSettings, secrets: SecretReade
         baseURL,
         model: settings.openaiModel,
         timeoutMs: settings.modelTimeoutMs,
+        captureContent: settings.captureContent,
         ...(apiKey ? { apiKey } : {}),
       });
     };
@@ -53,7 +55,11 @@ export async function resolveModel(settings: ModelSettings, secrets: SecretReade
   }
   const server = await startScriptedModelServer({ script: demoScript, model: "scripted-demo" });
   return {
-    model: createOpenAIModel({ baseURL: server.baseURL, model: "scripted-demo" }),
+    model: createOpenAIModel({
+      baseURL: server.baseURL,
+      model: "scripted-demo",
+      captureContent: settings.captureContent,
+    }),
     configured: false,
     close: () => server.close(),
   };

@@ -18,6 +18,8 @@ export interface ExecutorDeps {
   /** The tools a session's agent may call (tool-service's, via service invocation). */
   tools: (sessionId: string) => Promise<AgentTool[]>;
   systemPrompt: string;
+  /** Record tool arguments and results on spans (off by default). */
+  captureContent: boolean;
   /** Actor calls (progress reports, from outside any turn) and event publishing. */
   platform: Pick<Platform, "actors" | "events">;
   eventsTopic: string;
@@ -88,7 +90,12 @@ class SessionRun {
     private readonly spec: RunSpec,
     private readonly deps: ExecutorDeps,
   ) {
-    this.agent = new Agent({ model: deps.model, systemPrompt: deps.systemPrompt, messages: spec.history });
+    this.agent = new Agent({
+      model: deps.model,
+      systemPrompt: deps.systemPrompt,
+      messages: spec.history,
+      captureContent: deps.captureContent,
+    });
     this.agent.subscribe((event) => this.onEvent(event));
   }
 

@@ -9,6 +9,7 @@ export interface LlmEngineOptions {
   model: ModelClient;
   /** Tools offered to the model; `scope` makes idempotency keys unique per reply. */
   tools: (scope: string) => Promise<AgentTool[]>;
+  captureContent?: boolean;
 }
 
 /**
@@ -25,7 +26,7 @@ export function llmEngine(options: LlmEngineOptions): ReplyEngine {
       const added = await runAgentLoop(
         [userMessage(content)],
         { systemPrompt, messages: [], tools },
-        { model: options.model },
+        { model: options.model, captureContent: options.captureContent ?? false },
         () => {},
         signal,
       );
