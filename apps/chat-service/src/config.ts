@@ -12,6 +12,7 @@ export const configSchema = {
   openaiBaseUrl: env.optional("OPENAI_BASE_URL"),
   openaiModel: env.string("OPENAI_MODEL", "gpt-4o-mini"),
   openaiApiKey: env.optional("OPENAI_API_KEY", { secret: true }),
+  /** `NAME` or `SECRET/KEY` in the Dapr secret store, read when OPENAI_API_KEY is not set. */
   openaiApiKeySecret: env.string("OPENAI_API_KEY_SECRET", "OPENAI_API_KEY"),
   modelTimeoutMs: env.int("MODEL_TIMEOUT_MS", 60_000, { min: 1000 }),
   /** Record prompt/completion text and tool arguments on GenAI spans (off: they may hold personal data). */

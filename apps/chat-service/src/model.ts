@@ -12,7 +12,10 @@ export interface ModelSettings {
   openaiBaseUrl: string | undefined;
   openaiModel: string;
   openaiApiKey: string | undefined;
-  /** Secret-store key holding the API key when OPENAI_API_KEY is not set (Dapr mode). */
+  /**
+   * Where the API key is in the secret store when OPENAI_API_KEY is not set (Dapr mode): `NAME` (local.env:
+   * the variable) or `SECRET/KEY` (Kubernetes: a key of a Secret).
+   */
   openaiApiKeySecret: string;
   modelTimeoutMs: number;
   captureContent: boolean;
@@ -35,7 +38,8 @@ export async function resolveModel(settings: ModelSettings, secrets: SecretReade
     const baseURL = settings.openaiBaseUrl;
     let client: Promise<ModelClient> | undefined;
     const load = async () => {
-      const apiKey = settings.openaiApiKey ?? (await secrets.get(settings.openaiApiKeySecret));
+      const [secret, key] = settings.openaiApiKeySecret.split("/", 2) as [string, string | undefined];
+      const apiKey = settings.openaiApiKey ?? (await secrets.get(secret, key));
       return createOpenAIModel({
         baseURL,
         model: settings.openaiModel,

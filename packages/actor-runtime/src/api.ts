@@ -137,7 +137,11 @@ export interface ServiceInvoker {
 }
 
 export interface SecretReader {
-  get(name: string): Promise<string | undefined>;
+  /**
+   * One value of secret `name`: its `key` (default: the key named like the secret, as local.env answers),
+   * e.g. get("troupe-secrets", "OPENAI_API_KEY") on the Kubernetes store.
+   */
+  get(name: string, key?: string): Promise<string | undefined>;
 }
 
 /** What a service needs from the platform, in either runtime. */

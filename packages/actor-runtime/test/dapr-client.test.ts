@@ -289,6 +289,10 @@ describe("createDaprPlatform", () => {
     const secrets = platform(sidecar).secrets;
     await expect(secrets.get("OPENAI_API_KEY")).resolves.toBe("sk-test");
     await expect(secrets.get("NOPE")).resolves.toBeUndefined();
+    // A Kubernetes Secret groups several keys: pick one explicitly.
+    sidecar.secrets["secrets/troupe-secrets"] = { OTHER: "x", OPENAI_API_KEY: "sk-k8s" };
+    await expect(secrets.get("troupe-secrets", "OPENAI_API_KEY")).resolves.toBe("sk-k8s");
+    await expect(secrets.get("troupe-secrets", "MISSING")).resolves.toBeUndefined();
   });
 });
 

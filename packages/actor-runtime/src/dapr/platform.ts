@@ -140,10 +140,10 @@ function serviceError(
 
 export function createSecretReader(sidecar: SidecarClient, store: string): SecretReader {
   return {
-    async get(name) {
+    async get(name, key) {
       const values = await sidecar.getSecret(store, name);
       if (!values) return undefined;
-      const value = values[name] ?? Object.values(values)[0];
+      const value = key === undefined ? (values[name] ?? Object.values(values)[0]) : values[key];
       // The local.env store answers a missing variable with "" rather than an error: treat empty as absent.
       return value === "" ? undefined : value;
     },

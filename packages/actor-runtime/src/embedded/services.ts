@@ -109,5 +109,6 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined, onTimeo
 /** Secrets from an env-like map (the embedded stand-in for a Dapr secret store). */
 export function createEnvSecretReader(values: Readonly<Record<string, string | undefined>>): SecretReader {
   const copy = { ...values };
-  return { get: (name) => Promise.resolve(copy[name]) };
+  // An env map has one value per name; a `key` names the variable when the secret groups several.
+  return { get: (name, key) => Promise.resolve(copy[key ?? name]) };
 }
