@@ -59,6 +59,10 @@ export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<v
       process.exit(1);
     }, opts.shutdownGraceMs ?? 25_000);
     timer.unref();
+    // Keep-alive sockets of requests that finish while draining would hold close() open: close them as
+    // soon as they go idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweep.unref();
     app.close().then(
       () => flushTelemetry(2000).finally(() => process.exit(0)),
       (err: unknown) => {
