@@ -31,7 +31,7 @@ RUN turbo prune "@troupe/${APP}" --docker --out-dir out
 FROM base AS build
 ARG APP
 COPY --from=prune /repo/out/json/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/var/cache/npm npm ci --no-audit --no-fund --cache /var/cache/npm
 COPY --from=prune /repo/out/full/ ./
 # Root files the workspaces' tsconfigs extend (turbo prune copies workspaces only).
 COPY tsconfig.base.json ./
