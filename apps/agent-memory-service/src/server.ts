@@ -1,4 +1,3 @@
-import { PUBSUB_NAME } from "@troupe/actor-interfaces";
 import { createDaprPlatform, daprActorHost } from "@troupe/actor-runtime";
 import { createServer, serve } from "@troupe/service-kit";
 import { memoryServiceActors } from "./actors/index.ts";
@@ -9,12 +8,7 @@ import { deterministicSummarizer } from "./summary/summarizer.ts";
 /** Process shell in Dapr mode: actors hosted for daprd, platform calls through the sidecar. */
 const config = loadConfig(process.env);
 const sidecar = { daprHost: config.daprHost, daprHttpPort: config.daprHttpPort };
-const platform = createDaprPlatform({
-  ...sidecar,
-  pubsubName: PUBSUB_NAME,
-  secretStoreName: "secretstore",
-  source: config.appId,
-});
+const platform = createDaprPlatform({ ...sidecar, source: config.appId });
 const actors = memoryServiceActors({
   windowSize: config.memoryWindow,
   summaryPeriod: config.summaryPeriod,

@@ -1,4 +1,3 @@
-import { PUBSUB_NAME } from "@troupe/actor-interfaces";
 import { createDaprPlatform, daprActorHost } from "@troupe/actor-runtime";
 import { createServer, serve } from "@troupe/service-kit";
 import { app } from "./app.ts";
@@ -8,12 +7,7 @@ import { loadConfig } from "./config.ts";
 /** Process shell in Dapr mode: actors hosted for daprd, platform calls through the sidecar. */
 const config = loadConfig(process.env);
 const sidecar = { daprHost: config.daprHost, daprHttpPort: config.daprHttpPort };
-const platform = createDaprPlatform({
-  ...sidecar,
-  pubsubName: PUBSUB_NAME,
-  secretStoreName: "secretstore",
-  source: config.appId,
-});
+const platform = createDaprPlatform({ ...sidecar, source: config.appId });
 const server = createServer({ name: config.appId, logLevel: config.logLevel });
 const parts = await composeChatService(config, platform, server.log);
 server.log.info({ engine: parts.engine }, "reply engine selected");

@@ -2,6 +2,8 @@ import type { ChatMessage } from "./chat.ts";
 
 /** Pub/sub component, topics and CloudEvent types. */
 export const PUBSUB_NAME = "pubsub";
+/** The Dapr secret store component (components/secretstore.yaml, the chart's kubernetes store). */
+export const SECRET_STORE_NAME = "secretstore";
 export const Topics = {
   userChat: "user-chat",
   userChatDeadLetter: "user-chat-deadletter",

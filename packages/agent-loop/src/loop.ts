@@ -280,17 +280,22 @@ class Run {
       : this.executeParallel(assistant, calls);
   }
 
+  /** Announces a call (tool_execution_start) and runs its preflight. */
+  private startCall(assistant: AssistantMessage, call: ToolCall) {
+    this.emit({
+      type: "tool_execution_start",
+      toolCallId: call.id,
+      toolName: call.name,
+      args: call.arguments,
+    });
+    return this.preflight(assistant, call);
+  }
+
   private async executeSequential(assistant: AssistantMessage, calls: ToolCall[]) {
     const toolResults: ToolResultMessage[] = [];
     let steering: AgentMessage[] = [];
     for (const [i, call] of calls.entries()) {
-      this.emit({
-        type: "tool_execution_start",
-        toolCallId: call.id,
-        toolName: call.name,
-        args: call.arguments,
-      });
-      const prepared = await this.preflight(assistant, call);
+      const prepared = await this.startCall(assistant, call);
       const outcome =
         "outcome" in prepared
           ? prepared.outcome
@@ -310,13 +315,7 @@ class Run {
     let runnable: Prepared[] = [];
     let steering: AgentMessage[] = [];
     for (const [i, call] of calls.entries()) {
-      this.emit({
-        type: "tool_execution_start",
-        toolCallId: call.id,
-        toolName: call.name,
-        args: call.arguments,
-      });
-      const prepared = await this.preflight(assistant, call);
+      const prepared = await this.startCall(assistant, call);
       if ("outcome" in prepared) toolResults.push(this.finish(call, prepared.outcome));
       else runnable.push(prepared.ok);
       steering = await this.pollSteering();

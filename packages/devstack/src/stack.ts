@@ -137,6 +137,8 @@ export const JAEGER_OTLP_ENDPOINT = "http://127.0.0.1:4318";
 export interface Stack {
   dapr: DaprEnv;
   plan: PortPlan;
+  /** Stops one app and starts it again (same command and env); its sidecar, Redis and the rest keep running. */
+  restartApp(appId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -175,6 +177,17 @@ export async function startStack(o: {
     env,
     ...(o.binaries ? { binaries: o.binaries } : {}),
   });
+  const telemetry = appTelemetryEnv(jaeger !== undefined ? "jaeger" : tracing ? "zipkin" : "off");
+  const startApp = async (appId: string) => {
+    const proc = dapr.supervisor.start(appId, process.execPath, appNodeArgs(appId), {
+      env: appEnv(env, appId, plan, telemetry),
+      cwd: REPO_ROOT,
+    });
+    await waitForHttp(`http://127.0.0.1:${plan.apps[appId]?.appPort}/healthz`, {
+      process: proc,
+      timeoutMs: 60_000,
+    });
+  };
   try {
     if (jaeger !== undefined) {
       const proc = dapr.supervisor.start("jaeger", jaeger, [], {
@@ -198,26 +211,23 @@ export async function startStack(o: {
       );
     }
     if (o.options.withApps) {
-      await Promise.all(
-        STACK_APPS.map(async (appId) => {
-          const telemetry = appTelemetryEnv(jaeger !== undefined ? "jaeger" : tracing ? "zipkin" : "off");
-          const proc = dapr.supervisor.start(appId, process.execPath, appNodeArgs(appId), {
-            env: appEnv(env, appId, plan, telemetry),
-            cwd: REPO_ROOT,
-          });
-          await waitForHttp(`http://127.0.0.1:${plan.apps[appId]?.appPort}/healthz`, {
-            process: proc,
-            timeoutMs: 60_000,
-          });
-        }),
-      );
+      await Promise.all(STACK_APPS.map(startApp));
       await dapr.waitHealthy();
     }
   } catch (e) {
     await dapr.stop();
     throw e;
   }
-  return { dapr, plan, stop: () => dapr.stop() };
+  return {
+    dapr,
+    plan,
+    async restartApp(appId) {
+      await dapr.supervisor.stop(appId);
+      await startApp(appId);
+      await dapr.waitHealthy(appId);
+    },
+    stop: () => dapr.stop(),
+  };
 }
 
 /**

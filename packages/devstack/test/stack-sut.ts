@@ -2,11 +2,9 @@
  * The whole system on the real Dapr stack for black-box suites: placement, scheduler, Redis, one daprd per
  * app and the three apps as child processes in Dapr mode (the `npm run stack` launcher, on free ports).
  */
-import { join } from "node:path";
 import { waitForHttp } from "../src/health.ts";
-import { REPO_ROOT } from "../src/paths.ts";
 import { freePortPlan } from "../src/ports.ts";
-import { appEnv, parseStackArgs, startStack } from "../src/stack.ts";
+import { parseStackArgs, startStack } from "../src/stack.ts";
 import type { SystemUnderTest } from "./daca/suite.ts";
 
 export async function startStackSystem(extraEnv: Record<string, string> = {}): Promise<SystemUnderTest> {
@@ -27,20 +25,9 @@ export async function startStackSystem(extraEnv: Record<string, string> = {}): P
     chatUrl: url("chat-service"),
     memoryUrl: url("agent-memory-service"),
     async restartChatService() {
-      // The launcher's command line; the sidecar, Redis, placement and scheduler keep running.
-      await stack.dapr.supervisor.stop("chat-service");
-      const server = join(REPO_ROOT, "apps", "chat-service", "src", "server.ts");
-      const proc = stack.dapr.supervisor.start(
-        "chat-service",
-        process.execPath,
-        ["--conditions=troupe-source", "--import", "tsx", server],
-        { env: appEnv(env, "chat-service", plan), cwd: REPO_ROOT },
-      );
-      await waitForHttp(`${url("chat-service")}/healthz`, { process: proc, timeoutMs: 60_000 });
-      await stack.dapr.waitHealthy("chat-service");
+      await stack.restartApp("chat-service");
       // Placement learns about the restarted host's actor types a moment after its sidecar is healthy.
       await waitForHttp(`${url("chat-service")}/response/restart-probe/count`, {
-        process: proc,
         timeoutMs: 60_000,
       });
     },

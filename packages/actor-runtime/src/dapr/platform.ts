@@ -4,7 +4,13 @@
  * (reentrancy id for actor calls, trace context for all).
  */
 import { randomUUID } from "node:crypto";
-import { TroupeError, isErrorBody, type Json } from "@troupe/actor-interfaces";
+import {
+  PUBSUB_NAME,
+  SECRET_STORE_NAME,
+  TroupeError,
+  isErrorBody,
+  type Json,
+} from "@troupe/actor-interfaces";
 import type { CloudEvent, EventPublisher, Platform, SecretReader, ServiceInvoker } from "../api.ts";
 import { createDaprActorClient } from "./actor-client.ts";
 import { tracePublish, traceServiceCall } from "../core/tracing.ts";
@@ -14,8 +20,10 @@ import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
 
 export interface DaprPlatformOptions extends Partial<SidecarAddress> {
-  pubsubName: string;
-  secretStoreName: string;
+  /** Default PUBSUB_NAME ("pubsub"). */
+  pubsubName?: string;
+  /** Default SECRET_STORE_NAME ("secretstore"). */
+  secretStoreName?: string;
   /** CloudEvent `source` of published events, e.g. the app id. Default "troupe". */
   source?: string;
   /** Default actor call timeout (ms). Default 60000. */
@@ -36,9 +44,9 @@ export function createDaprPlatform(options: DaprPlatformOptions): Platform {
   });
   return Object.freeze({
     actors,
-    events: createEventPublisher(sidecar, options.pubsubName, options.source ?? "troupe"),
+    events: createEventPublisher(sidecar, options.pubsubName ?? PUBSUB_NAME, options.source ?? "troupe"),
     services: createServiceInvoker(sidecar, options.invokeTimeoutMs ?? 60_000),
-    secrets: createSecretReader(sidecar, options.secretStoreName),
+    secrets: createSecretReader(sidecar, options.secretStoreName ?? SECRET_STORE_NAME),
   });
 }
 
