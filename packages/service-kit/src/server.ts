@@ -32,9 +32,9 @@ export function serverOptions(opts: { name: string; logLevel?: string }): Fastif
     // Wrong types are errors, not silently coerced ("5" stays a string, 5 is not a string).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     requestIdHeader: "x-request-id",
-    // Longer than the idle timeout of daprd's pooled connections to the app (Go's 90 s default), so the
-    // sidecar, not the app, closes an idle keep-alive connection: no race on a connection being reused
-    // just as the app closes it. Shutdown closes idle connections itself (see serve()).
+    // Longer than the idle timeout of daprd's pooled connections to the app (Go's 90 s; fastify's default is
+    // 72 s), so the sidecar, not the app, closes an idle keep-alive connection: no race on a connection being
+    // reused just as the app closes it. Shutdown closes idle connections itself (see serve()).
     keepAliveTimeout: 95_000,
   };
 }
