@@ -43,6 +43,7 @@ export async function composeChatService(
       events: { publish: (t, e) => platform.events.publish(t, e) },
       engine,
       executors,
+      replyTimeoutMs: config.replyTimeoutMs,
     }),
     engine: model.configured ? "llm" : "deterministic",
     async close() {

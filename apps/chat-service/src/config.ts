@@ -15,6 +15,11 @@ export const configSchema = {
   /** `NAME` or `SECRET/KEY` in the Dapr secret store, read when OPENAI_API_KEY is not set. */
   openaiApiKeySecret: env.string("OPENAI_API_KEY_SECRET", "OPENAI_API_KEY"),
   modelTimeoutMs: env.int("MODEL_TIMEOUT_MS", 60_000, { min: 1000 }),
+  /**
+   * Limit on ResponseAgent's work for one message (model calls and tools), inside its actor turn; kept below
+   * the callers' 60 s actor-call deadline so they get the failure reply instead of a timeout.
+   */
+  replyTimeoutMs: env.int("REPLY_TIMEOUT_MS", 45_000, { min: 1000 }),
   /** Record prompt/completion text and tool arguments on GenAI spans (off: they may hold personal data). */
   captureContent: env.bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", false),
 };

@@ -94,6 +94,25 @@ describe("ChatAgent and ResponseAgent", () => {
     expect(next.content).toMatch(/^Memory: user: Hello!; assistant: Hi\. Got your message: Again at /);
   });
 
+  it("bounds ResponseAgent's reply work inside its turn: the engine's signal aborts after replyTimeoutMs", async () => {
+    const waitsForAbort = {
+      name: "waits-for-abort",
+      reply: ({ signal }: { signal?: AbortSignal }) =>
+        new Promise<string>((resolve) =>
+          signal?.addEventListener("abort", () => resolve(`stopped: ${(signal.reason as Error).message}`)),
+        ),
+    };
+    runtime = await createEmbeddedRuntime({
+      registrations: [
+        ...chatServiceActors({ events: new RecordingPublisher(), engine: waitsForAbort, replyTimeoutMs: 20 }),
+        fakeMemory([]),
+      ],
+      log: silentLogger,
+    });
+    const reply = await runtime.actors.actor(ChatAgent, "u1").ProcessMessage({ role: "user", content: "hi" });
+    expect(reply.content).toBe("stopped: no reply within 20 ms");
+  });
+
   it("counts messages per conversation in ResponseAgent", async () => {
     const { actors } = await start();
     for (const content of ["a", "b", "c"])

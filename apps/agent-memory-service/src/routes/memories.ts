@@ -1,6 +1,6 @@
 import { ConversationSession, MemoryAgent, memoryAgentId, type UserProfile } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { idParam, idempotentRead, requireNonBlank, text } from "@troupe/service-kit";
+import { idParam, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 
 const profileSchema = {
@@ -22,8 +22,7 @@ export const memoryRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
         response: { 200: profileSchema },
       },
     },
-    async (request) =>
-      idempotentRead(() => actors.actor(MemoryAgent, memoryAgentId(request.params.user_id)).GetProfile({})),
+    async (request) => actors.actor(MemoryAgent, memoryAgentId(request.params.user_id)).GetProfile({}),
   );
 
   app.post<{ Params: { user_id: string }; Body: UserProfile }>(
@@ -43,7 +42,6 @@ export const memoryRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
   app.get<{ Params: { session_id: string } }>(
     "/conversations/:session_id",
     { schema: { summary: "A session's transcript", params: idParam("session_id") } },
-    async (request) =>
-      idempotentRead(() => actors.actor(ConversationSession, request.params.session_id).GetHistory({})),
+    async (request) => actors.actor(ConversationSession, request.params.session_id).GetHistory({}),
   );
 };

@@ -21,6 +21,7 @@ export class ResponseAgentActor implements ActorInstance<ResponseAgentApi> {
   constructor(
     private readonly ctx: ActorContext,
     private readonly engine: ReplyEngine,
+    private readonly replyTimeoutMs: number,
   ) {}
 
   async ProcessMessage(input: RespondInput): Promise<ChatMessage> {
@@ -28,14 +29,23 @@ export class ResponseAgentActor implements ActorInstance<ResponseAgentApi> {
     this.ctx.state.set(COUNT, count);
     const conversationId = conversationIdOf(this.ctx.id);
     const { memory } = await this.ctx.actors.actor(MemoryAgent, memoryAgentId(conversationId)).GetMemory({});
-    const content = await this.engine.reply({
-      conversationId,
-      content: input.content,
-      count,
-      memory,
-      recent: input.recent ?? [],
-      actors: this.ctx.actors,
-    });
+    // The turn bounds its own work: the sidecar puts no timeout on actor calls (see components/resiliency.yaml).
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new Error(`no reply within ${this.replyTimeoutMs} ms`)),
+      this.replyTimeoutMs,
+    );
+    const content = await this.engine
+      .reply({
+        conversationId,
+        content: input.content,
+        count,
+        memory,
+        recent: input.recent ?? [],
+        actors: this.ctx.actors,
+        signal: deadline.signal,
+      })
+      .finally(() => clearTimeout(timer));
     return { role: "assistant", content, timestamp: new Date().toISOString() };
   }
 

@@ -11,6 +11,8 @@ export interface ChatActorDeps {
   engine: ReplyEngine;
   /** Runs AgentSession loops; without it AgentSession is not hosted. */
   executors?: SessionExecutors;
+  /** Limit on ResponseAgent's reply work in one turn (default 45 s). */
+  replyTimeoutMs?: number;
   /** Outbox retry schedule of ChatAgent (default 5s, then every 30s). */
   outboxRetry?: { dueTime: string; period: string };
 }
@@ -20,7 +22,10 @@ export function chatServiceActors(deps: ChatActorDeps) {
   const { executors } = deps;
   return [
     registration(ChatAgent, (ctx) => new ChatAgentActor(ctx, deps.events, deps.outboxRetry)),
-    registration(ResponseAgent, (ctx) => new ResponseAgentActor(ctx, deps.engine)),
+    registration(
+      ResponseAgent,
+      (ctx) => new ResponseAgentActor(ctx, deps.engine, deps.replyTimeoutMs ?? 45_000),
+    ),
     ...(executors ? [registration(AgentSession, (ctx) => new AgentSessionActor(ctx, executors))] : []),
   ];
 }

@@ -1,6 +1,6 @@
 import { AgentSession, type SessionEvent } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { idParam, idempotentRead, requireNonBlank, text } from "@troupe/service-kit";
+import { idParam, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 
 const textBody = { type: "object", required: ["text"], properties: { text: text(16_000) } } as const;
@@ -51,9 +51,7 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform }> = async (ap
     "/agents/:sessionId",
     { schema: { summary: "Status, messages, pending tool calls, error", params } },
     async (req) => {
-      const { status, messages, pendingToolCalls, error } = await idempotentRead(() =>
-        session(req.params.sessionId).GetState({}),
-      );
+      const { status, messages, pendingToolCalls, error } = await session(req.params.sessionId).GetState({});
       return { status, messages, pendingToolCalls, error };
     },
   );
@@ -96,9 +94,7 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform }> = async (ap
       let quietSince = Date.now();
       try {
         while (open) {
-          const { events } = await idempotentRead(() =>
-            session(req.params.sessionId).GetEvents({ after, limit: 200 }),
-          );
+          const { events } = await session(req.params.sessionId).GetEvents({ after, limit: 200 });
           for (const event of events) write(event);
           if (events.length > 0) {
             after = events.at(-1)!.seq;

@@ -8,7 +8,7 @@ import {
   responseAgentId,
 } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { idParam, idempotentRead, requireNonBlank, text } from "@troupe/service-kit";
+import { idParam, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 
 const message = {
@@ -75,12 +75,10 @@ export const conversationRoutes: FastifyPluginAsync<{ platform: Platform }> = as
         );
       }
       const before = request.query.before === undefined ? undefined : Number(request.query.before);
-      return idempotentRead(() =>
-        actors.actor(ChatAgent, request.params.id).GetConversationHistory({
-          ...(limit !== undefined ? { limit } : {}),
-          ...(before !== undefined ? { before } : {}),
-        }),
-      );
+      return actors.actor(ChatAgent, request.params.id).GetConversationHistory({
+        ...(limit !== undefined ? { limit } : {}),
+        ...(before !== undefined ? { before } : {}),
+      });
     },
   );
 
@@ -96,16 +94,12 @@ export const conversationRoutes: FastifyPluginAsync<{ platform: Platform }> = as
   app.get<{ Params: { id: string } }>(
     "/response/:id/count",
     { schema: { summary: "Messages handled by the conversation's ResponseAgent", params: idParam("id") } },
-    async (request) =>
-      idempotentRead(() =>
-        actors.actor(ResponseAgent, responseAgentId(request.params.id)).GetMessageCount({}),
-      ),
+    async (request) => actors.actor(ResponseAgent, responseAgentId(request.params.id)).GetMessageCount({}),
   );
 
   app.get<{ Params: { id: string } }>(
     "/memory/:id",
     { schema: { summary: "The conversation's MemoryAgent window", params: idParam("id") } },
-    async (request) =>
-      idempotentRead(() => actors.actor(MemoryAgent, memoryAgentId(request.params.id)).GetMemory({})),
+    async (request) => actors.actor(MemoryAgent, memoryAgentId(request.params.id)).GetMemory({}),
   );
 };
