@@ -2,6 +2,7 @@ import type { ActorLogger, Platform } from "@troupe/actor-runtime";
 import { Topics } from "@troupe/actor-interfaces";
 import { chatServiceActors } from "./actors/index.ts";
 import { SessionExecutors } from "./agents/executor.ts";
+import { SessionStreams } from "./agents/session-streams.ts";
 import { toolServiceTools } from "./agents/tools.ts";
 import type { Config } from "./config.ts";
 import { resolveModel } from "./model.ts";
@@ -12,6 +13,8 @@ import { llmEngine } from "./reply/llm.ts";
 export interface ChatServiceParts {
   registrations: ReturnType<typeof chatServiceActors>;
   engine: "llm" | "deterministic";
+  /** For the app plugin: where this process's agent runs push their events. */
+  streams: SessionStreams;
   close(): Promise<void>;
 }
 
@@ -26,12 +29,14 @@ export async function composeChatService(
 ): Promise<ChatServiceParts> {
   const model = await resolveModel(config, { get: (name) => platform.secrets.get(name) });
   const tools = toolServiceTools(platform);
+  const streams = new SessionStreams();
   const executors = new SessionExecutors({
     model: model.model,
     tools,
     systemPrompt: "You are a helpful assistant. Use the tools when they help.",
     captureContent: config.captureContent,
     platform,
+    streams,
     eventsTopic: Topics.agentEvents,
     log,
   });
@@ -46,6 +51,7 @@ export async function composeChatService(
       replyTimeoutMs: config.replyTimeoutMs,
     }),
     engine: model.configured ? "llm" : "deterministic",
+    streams,
     async close() {
       await executors.stopAll();
       await model.close();

@@ -13,5 +13,5 @@ const parts = await composeChatService(config, platform, server.log);
 server.log.info({ engine: parts.engine }, "reply engine selected");
 server.addHook("onClose", () => parts.close());
 await server.register(daprActorHost({ registrations: parts.registrations, sidecar }));
-await server.register(app, { platform });
+await server.register(app, { platform, streams: parts.streams });
 await serve(server, { name: config.appId, host: config.host, port: config.port });

@@ -1,7 +1,7 @@
 import { actorType, type Json } from "./actor-type.ts";
 
 /**
- * AgentSession (seed 003): an LLM agent loop per session id, hosted by chat-service. Messages and events
+ * AgentSession: an LLM agent loop per session id, hosted by chat-service. Messages and events
  * are the agent loop's own JSON objects (see @troupe/agent-loop); this contract keeps them opaque.
  */
 export type AgentMessageJson = { role: string; [key: string]: Json | undefined };
@@ -22,9 +22,13 @@ export type SessionEvent = { seq: number; type: string; data: Json };
 
 export type TextInput = { text: string };
 
-/** What the executor reports after events happened (internal: called by the host running the loop). */
+/**
+ * What the executor reports after events happened (internal: called by the host running the loop). Events
+ * are the ones to store (never streaming deltas), numbered from `firstSeq` (the SSE ids live clients saw).
+ */
 export type ProgressReport = {
   runId: string;
+  firstSeq: number;
   events: { type: string; data: Json }[];
   /** Messages completed since the last report (message_end), in order. */
   messages: AgentMessageJson[];

@@ -96,7 +96,7 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
 
   const logLevel = options.logLevel ?? "info";
   const chat = createServer({ name: "chat-service", logLevel });
-  await chat.register(chatService.app, { platform });
+  await chat.register(chatService.app, { platform, streams: chatParts.streams });
   const memory = createServer({ name: "agent-memory-service", logLevel });
   await memory.register(memoryService.app, { platform });
   const tools = createServer({ name: "tool-service", logLevel });
@@ -115,6 +115,15 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
     ],
     defaultHandler: (event) => deliver(memory, memoryService.EVENT_ROUTES.unhandled, event),
     deadLetterTopic: Topics.userChatDeadLetter,
+  });
+  platform.pubsub.subscribe({
+    topic: Topics.agentEvents,
+    rules: [
+      {
+        match: { type: "agent.progress" },
+        handler: (event) => deliver(chat, chatService.AGENT_PROGRESS_ROUTE, event),
+      },
+    ],
   });
 
   const listen = async (server: FastifyInstance, port: number) => {

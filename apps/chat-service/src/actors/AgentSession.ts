@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  Topics,
   TroupeError,
   type AgentMessageJson,
   type AgentSessionApi,
@@ -10,11 +11,23 @@ import {
   type SessionEvent,
   type TextInput,
 } from "@troupe/actor-interfaces";
-import { ChunkedLog, runDetached, type ActorContext, type ActorInstance } from "@troupe/actor-runtime";
+import {
+  ChunkedLog,
+  runDetached,
+  type ActorContext,
+  type ActorInstance,
+  type EventPublisher,
+} from "@troupe/actor-runtime";
 import type { AgentMessage } from "@troupe/agent-loop";
 import type { SessionExecutors } from "../agents/executor.ts";
+import { agentProgressEvent } from "../agents/session-streams.ts";
+import { hydrateEvent, referencedMessages } from "../agents/stored-events.ts";
 
-/** State: run status, the transcript (`messages:*`), the event log (`events:*`) and pending tool calls. */
+/**
+ * State: run status, the transcript (`messages:*`, each completed message once), the event log (`events:*`,
+ * messages referenced by index, no streaming deltas) and pending tool calls. Publishes `agent.progress` on
+ * agent-events when it stores an event itself (an interrupted run's end).
+ */
 const STATUS = "status";
 const MESSAGES = "messages";
 const EVENTS = "events";
@@ -27,11 +40,12 @@ type Status = { status: "idle" | "running"; runId: string | null; error: string 
 const IDLE: Status = { status: "idle", runId: null, error: null };
 
 /**
- * An agent session (seed 003). A short-lock controller: every method is a brief turn that reads or writes
- * state, while the agent loop itself runs in the host's SessionExecutors, outside any turn. So Steer, Abort
- * and GetState answer at once while a model call or tool is in flight. The executor reports progress back
- * through RecordProgress after every completed message, so a host crash loses at most the message in
- * flight; the next call notices the run has no executor and reports it as interrupted.
+ * An agent session. A short-lock controller: every method is a brief turn that reads or writes state, while
+ * the agent loop itself runs in the host's SessionExecutors, outside any turn. So Steer, Abort and GetState
+ * answer at once while a model call or tool is in flight. The executor pushes every event to live streams
+ * itself and reports the stored ones back through RecordProgress when a message or tool call completes, so
+ * a host crash loses at most the message in flight; the next call notices the run has no executor and
+ * reports it as interrupted.
  */
 export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
   private readonly messages: ChunkedLog<AgentMessageJson>;
@@ -40,6 +54,7 @@ export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
   constructor(
     private readonly ctx: ActorContext,
     private readonly executors: SessionExecutors,
+    private readonly publisher: EventPublisher,
   ) {
     this.messages = new ChunkedLog(ctx.state, MESSAGES);
     this.events = new ChunkedLog(ctx.state, EVENTS, 200);
@@ -54,8 +69,18 @@ export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
     this.ctx.state.set(STATUS, { status: "running", runId, error: null });
     this.ctx.state.set(PENDING, []);
     await this.ctx.state.flush();
-    const history = (await this.messages.page(MAX_MESSAGES)).items as unknown as AgentMessage[];
-    runDetached(() => this.executors.start({ sessionId: this.ctx.id, runId, history, prompt }));
+    const history = await this.messages.page(MAX_MESSAGES);
+    const firstSeq = (await this.events.meta()).end + 1;
+    runDetached(() =>
+      this.executors.start({
+        sessionId: this.ctx.id,
+        runId,
+        history: history.items as unknown as AgentMessage[],
+        prompt,
+        firstSeq,
+        messagesBase: history.meta.end,
+      }),
+    );
     return { runId };
   }
 
@@ -95,15 +120,27 @@ export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
     limit?: number;
   }): Promise<{ events: SessionEvent[] }> {
     const entries = await this.events.range(after, Math.min(Math.max(limit, 1), 1000));
-    return {
-      events: entries.map(({ index, item }) => ({ seq: index + 1, type: item.type, data: item.data })),
-    };
+    const events = entries.map(({ index, item }) => ({ seq: index + 1, type: item.type, data: item.data }));
+    const indices = referencedMessages(events);
+    if (indices.length === 0) return { events };
+    const first = indices[0]!;
+    const stored = await this.messages.range(first, indices.at(-1)! - first + 1);
+    const messages = new Map(stored.map(({ index, item }) => [index, item]));
+    return { events: events.map((event) => hydrateEvent(event, messages)) };
   }
 
   async RecordProgress(report: ProgressReport): Promise<{ accepted: boolean }> {
     const status = await this.status();
     if (status.runId !== report.runId || status.status !== "running") return { accepted: false };
-    if (report.events.length > 0) await this.events.append(report.events);
+    if (report.events.length > 0) {
+      // The executor numbered these events when it pushed them to live streams; the log must agree.
+      const expected = (await this.events.meta()).end + 1;
+      if (report.firstSeq !== expected) {
+        const detail = `progress of run ${report.runId} starts at ${report.firstSeq}, the log at ${expected}`;
+        throw new TroupeError("progress_out_of_order", detail, 409);
+      }
+      await this.events.append(report.events);
+    }
     if (report.messages.length > 0) await this.messages.append(report.messages);
     this.ctx.state.set(PENDING, report.pendingToolCalls);
     if (report.finished)
@@ -133,9 +170,22 @@ export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
     };
     this.ctx.state.set(STATUS, interrupted);
     this.ctx.state.set(PENDING, []);
-    await this.events.append([
-      { type: "agent_end", data: { type: "agent_end", messages: [], interrupted: true } },
-    ]);
+    const end = { type: "agent_end", data: { type: "agent_end", messages: [], interrupted: true } };
+    const { end: seq } = await this.events.append([end]);
+    await this.ctx.state.flush();
+    // Streams of this session wait for stored events; tell them (at most once more on a redelivery).
+    await this.publisher
+      .publish(
+        Topics.agentEvents,
+        agentProgressEvent({
+          sessionId: this.ctx.id,
+          runId: status.runId,
+          fromSeq: seq,
+          toSeq: seq,
+          events: [{ seq, ...end }],
+        }),
+      )
+      .catch((err: unknown) => this.ctx.log.warn({ err }, "could not announce the interrupted run"));
     return interrupted;
   }
 }

@@ -26,6 +26,8 @@ export function chatServiceActors(deps: ChatActorDeps) {
       ResponseAgent,
       (ctx) => new ResponseAgentActor(ctx, deps.engine, deps.replyTimeoutMs ?? 45_000),
     ),
-    ...(executors ? [registration(AgentSession, (ctx) => new AgentSessionActor(ctx, executors))] : []),
+    ...(executors
+      ? [registration(AgentSession, (ctx) => new AgentSessionActor(ctx, executors, deps.events))]
+      : []),
   ];
 }

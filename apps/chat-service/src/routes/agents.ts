@@ -1,17 +1,21 @@
-import { AgentSession, type SessionEvent } from "@troupe/actor-interfaces";
+import { AgentSession } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
 import { idParam, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
+import { SessionEventStream } from "../agents/event-stream.ts";
+import type { SessionStreams } from "../agents/session-streams.ts";
 
 const textBody = { type: "object", required: ["text"], properties: { text: text(16_000) } } as const;
-const POLL_MS = 150;
 const HEARTBEAT_MS = 15_000;
 
 /**
- * Seed 003's REST surface for AgentSession: prompt/steer/follow-up/abort, the state, and the events as
+ * The REST surface of AgentSession: prompt/steer/follow-up/abort, the state, and the events as
  * Server-Sent Events (`id:` is the event's sequence number; reconnect with Last-Event-ID to resume).
  */
-export const agentRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+export const agentRoutes: FastifyPluginAsync<{ platform: Platform; streams: SessionStreams }> = async (
+  app,
+  { platform, streams },
+) => {
   const session = (id: string) => platform.actors.actor(AgentSession, id);
   const params = idParam("sessionId");
   type WithText = { Params: { sessionId: string }; Body: { text: string } };
@@ -56,9 +60,9 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform }> = async (ap
     },
   );
 
-  const streams = new Set<() => void>();
+  const open = new Set<() => void>();
   app.addHook("preClose", async () => {
-    for (const stop of streams) stop();
+    for (const stop of open) stop();
   });
 
   app.get<{ Params: { sessionId: string }; Querystring: { after?: string } }>(
@@ -66,21 +70,20 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform }> = async (ap
     {
       schema: {
         summary: "Agent events as Server-Sent Events",
+        description:
+          "Stored events carry `id:` (their sequence number; reconnect with Last-Event-ID to resume). " +
+          "Streaming deltas (`message_update`) are pushed live without an id and are not replayed: each " +
+          "message arrives whole in its `message_end`.",
         params,
         querystring: { type: "object", properties: { after: { type: "string", pattern: "^[0-9]{1,15}$" } } },
       },
     },
     async (req, reply) => {
+      const { sessionId } = req.params;
       const lastEventId = req.headers["last-event-id"];
-      let after = Number(
+      const after = Number(
         typeof lastEventId === "string" && /^\d+$/.test(lastEventId) ? lastEventId : (req.query.after ?? 0),
       );
-      let open = true;
-      const stop = () => {
-        open = false;
-      };
-      streams.add(stop);
-      req.raw.on("close", stop);
       reply.hijack();
       const out = reply.raw;
       out.writeHead(200, {
@@ -89,33 +92,33 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform }> = async (ap
         connection: "keep-alive",
       });
       out.write(": connected\n\n");
-      const write = (e: SessionEvent) =>
-        out.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      let quietSince = Date.now();
-      try {
-        while (open) {
-          const { events } = await session(req.params.sessionId).GetEvents({ after, limit: 200 });
-          for (const event of events) write(event);
-          if (events.length > 0) {
-            after = events.at(-1)!.seq;
-            quietSince = Date.now();
-            continue;
-          }
-          if (Date.now() - quietSince > HEARTBEAT_MS) {
-            out.write(": keep-alive\n\n");
-            quietSince = Date.now();
-          }
-          await new Promise((r) => setTimeout(r, POLL_MS));
-        }
-      } catch (err) {
-        req.log.warn({ err }, "event stream ended by an error");
-        out.write(
-          `event: error\ndata: ${JSON.stringify({ message: "event stream failed; reconnect to resume" })}\n\n`,
-        );
-      } finally {
-        streams.delete(stop);
+      const heartbeat = setInterval(() => out.write(": keep-alive\n\n"), HEARTBEAT_MS).unref();
+      const stream = new SessionEventStream({
+        sessionId,
+        after,
+        streams,
+        readStored: async (cursor) =>
+          (await session(sessionId).GetEvents({ after: cursor, limit: 200 })).events,
+        write: (e) =>
+          out.write(
+            `${e.seq === undefined ? "" : `id: ${e.seq}\n`}event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`,
+          ),
+        fail: (err) => {
+          req.log.warn({ err }, "event stream ended by an error");
+          out.end(
+            `event: error\ndata: ${JSON.stringify({ message: "event stream failed; reconnect to resume" })}\n\n`,
+          );
+        },
+      });
+      const stop = () => {
+        clearInterval(heartbeat);
+        stream.close();
+        open.delete(stop);
         out.end();
-      }
+      };
+      open.add(stop);
+      req.raw.on("close", stop);
+      stream.start();
     },
   );
 };

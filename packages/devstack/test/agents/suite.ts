@@ -8,13 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SystemUnderTest } from "../daca/suite.ts";
 
 interface SseEvent {
-  id: number;
+  /** Stored events have one; live streaming deltas have none. */
+  id: number | undefined;
   event: string;
   data: { type: string; [key: string]: unknown };
 }
 
 /** Reads the SSE stream until an agent_end arrives (or `timeoutMs` passes). */
 async function readEvents(url: string, lastEventId?: number, timeoutMs = 20_000): Promise<SseEvent[]> {
+  return (await connectEvents(url, lastEventId, timeoutMs))();
+}
+
+/** Connects to the SSE stream (subscribed once this resolves); the returned function reads to agent_end. */
+async function connectEvents(
+  url: string,
+  lastEventId?: number,
+  timeoutMs = 20_000,
+): Promise<() => Promise<SseEvent[]>> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const response = await fetch(url, {
@@ -22,6 +32,14 @@ async function readEvents(url: string, lastEventId?: number, timeoutMs = 20_000)
     headers: lastEventId === undefined ? {} : { "last-event-id": String(lastEventId) },
   });
   expect(response.headers.get("content-type")).toContain("text/event-stream");
+  return () => readToEnd(response, controller, timer);
+}
+
+async function readToEnd(
+  response: Response,
+  controller: AbortController,
+  timer: NodeJS.Timeout,
+): Promise<SseEvent[]> {
   const events: SseEvent[] = [];
   let buffer = "";
   const decoder = new TextDecoder();
@@ -38,8 +56,9 @@ async function readEvents(url: string, lastEventId?: number, timeoutMs = 20_000)
             .filter((l) => !l.startsWith(":"))
             .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
         );
-        if (fields.id === undefined) continue;
-        events.push({ id: Number(fields.id), event: fields.event!, data: JSON.parse(fields.data!) });
+        if (fields.event === undefined) continue;
+        const id = fields.id === undefined ? undefined : Number(fields.id);
+        events.push({ id, event: fields.event, data: JSON.parse(fields.data!) });
         if (fields.event === "agent_end") return events;
       }
     }
@@ -120,12 +139,13 @@ export function defineAgentSuite(name: string, start: StartWithModel) {
       expect(history.body.history.at(-1).content).toBe(reply.body.response.content);
     });
 
-    it("runs a plain answer and streams the canonical event sequence", async () => {
+    it("runs a plain answer and streams the canonical event sequence, deltas pushed live", async () => {
       script = () => ({ text: "Hello there, friend." });
+      const stream = await connectEvents(url("/agents/plain/events"));
       expect((await call("POST", url("/agents/plain/prompt"), { text: "hi" })).status).toBe(202);
-      const events = await readEvents(url("/agents/plain/events"));
-      const types = events.map((e) => e.event).filter((t) => t !== "message_update");
-      expect(types).toEqual([
+      const events = await stream();
+      const stored = events.filter((e) => e.id !== undefined);
+      expect(stored.map((e) => e.event)).toEqual([
         "agent_start",
         "turn_start",
         "message_start",
@@ -135,8 +155,15 @@ export function defineAgentSuite(name: string, start: StartWithModel) {
         "turn_end",
         "agent_end",
       ]);
-      expect(events.some((e) => e.event === "message_update")).toBe(true);
-      expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+      expect(stored.map((e) => e.id)).toEqual(stored.map((_, i) => i + 1));
+      const deltas = events.filter((e) => e.event === "message_update");
+      expect(deltas.length).toBeGreaterThan(0);
+      expect(deltas.every((e) => e.id === undefined)).toBe(true);
+      const streamed = deltas.map((e) => (e.data["assistantMessageEvent"] as { delta?: string }).delta ?? "");
+      expect(streamed.join("")).toBe("Hello there, friend.");
+      expect(events.at(-2)?.data).toMatchObject({ type: "turn_end", message: { role: "assistant" } });
+      // Read back from the stored log (messages stored once, referenced by the events): the same events.
+      expect(await readEvents(url("/agents/plain/events"))).toEqual(stored);
       const state = await until(
         () => call("GET", url("/agents/plain")),
         (r) => r.body.status === "idle",
@@ -211,10 +238,10 @@ export function defineAgentSuite(name: string, start: StartWithModel) {
     it("resumes the event stream from Last-Event-ID", async () => {
       script = () => ({ text: "one two three" });
       await call("POST", url("/agents/resume/prompt"), { text: "go" });
-      const all = await readEvents(url("/agents/resume/events"));
-      const cut = all[3]!.id;
+      const all = (await readEvents(url("/agents/resume/events"))).filter((e) => e.id !== undefined);
+      const cut = all[3]!.id!;
       const rest = await readEvents(url("/agents/resume/events"), cut);
-      expect(rest.map((e) => e.id)).toEqual(all.filter((e) => e.id > cut).map((e) => e.id));
+      expect(rest).toEqual(all.filter((e) => e.id! > cut));
     });
 
     it("rejects bad input with 4xx naming the field", async () => {
