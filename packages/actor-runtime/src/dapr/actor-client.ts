@@ -6,7 +6,7 @@
  * from an async function or awaiting it cannot turn into a remote call (the @dapr/dapr proxy hangs there),
  * and a name outside the type's method set is a type error and, at runtime, simply not a function.
  *
- * Every call forwards the current call context (reentrancy id, trace context) — see call-context.ts.
+ * Every call forwards the current call context (reentrancy id, trace context) — see inbound-context.ts.
  */
 import {
   ActorCallError,
@@ -18,7 +18,7 @@ import {
   type CallOptions,
 } from "@troupe/actor-interfaces";
 import { traceActorCall } from "../core/tracing.ts";
-import { outgoingHeaders } from "./call-context.ts";
+import { outgoingHeaders } from "./inbound-context.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
 
 /** Header an actor host sets on a 200 answer that carries an expected (typed) error; daprd passes it back. */

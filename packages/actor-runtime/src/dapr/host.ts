@@ -38,11 +38,7 @@ import {
   wrapScheduleData,
 } from "../core/tracing.ts";
 import type { StateBackend } from "../core/state-backend.ts";
-import {
-  inboundContextFromHeaders as callContextFromHeaders,
-  runWithInboundContext as runWithCallContext,
-  type InboundContext as CallContext,
-} from "./call-context.ts";
+import { inboundContextFromHeaders, runWithInboundContext, type InboundContext } from "./inbound-context.ts";
 import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
 import type { SidecarClient } from "./sidecar-client.ts";
 import { sidecarStateBackend } from "./sidecar-state.ts";
@@ -197,11 +193,11 @@ export class DaprActorHost {
       reply.header(ERROR_RESPONSE_HEADER, "true");
       return sendError(reply, 200, "invalid_input", `${type}.${method} takes one JSON object`, 400);
     }
-    const call = callContextFromHeaders(req.headers);
+    const call = inboundContextFromHeaders(req.headers);
     const span = { system: "dapr", type, id, method } as const;
     try {
       const result = await traceActorCall("server", span, () =>
-        runWithCallContext(call, async () => {
+        runWithInboundContext(call, async () => {
           const act = await this.activation(reg, id);
           const fn = act.instance[method];
           if (typeof fn !== "function") throw new Error(`actor ${type} does not implement ${method}`);
@@ -230,11 +226,11 @@ export class DaprActorHost {
     const stored =
       body instanceof Error ? undefined : decodeScheduleData((body as { data?: unknown } | undefined)?.data);
     const { data, scheduledBy } = unwrapScheduleData(stored);
-    const call = callContextFromHeaders(req.headers);
+    const call = inboundContextFromHeaders(req.headers);
     const firing = { system: "dapr", kind, type, id, name, scheduledBy } as const;
     try {
       const result = await traceScheduleFiring(firing, () =>
-        runWithCallContext(call, async () => {
+        runWithInboundContext(call, async () => {
           const act = await this.activation(reg, id);
           const inst = act.instance;
           const handlerName = kind === "timer" ? "onTimer" : "onReminder";
@@ -285,7 +281,7 @@ export class DaprActorHost {
 
   private async onDeactivate(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
     const { type, id } = req.params;
-    const deactivated = await this.deactivate(type, id, callContextFromHeaders(req.headers));
+    const deactivated = await this.deactivate(type, id, inboundContextFromHeaders(req.headers));
     return reply.code(200).send({ deactivated });
   }
 
@@ -293,7 +289,7 @@ export class DaprActorHost {
    * Runs onDeactivate (as a turn, so its state changes commit) and forgets the activation. Never throws: a
    * failing hook is logged and the activation dropped anyway. An actor that is not active is a no-op.
    */
-  async deactivate(type: string, id: string, call: CallContext = {}): Promise<boolean> {
+  async deactivate(type: string, id: string, call: InboundContext = {}): Promise<boolean> {
     const byId = this.activations.get(type);
     const pending = byId?.get(id);
     if (!byId || !pending) return false;
@@ -301,7 +297,7 @@ export class DaprActorHost {
       const act = await pending;
       const inst = act.instance;
       if (inst.onDeactivate) {
-        await runWithCallContext(call, () => this.turn(act, call, async () => inst.onDeactivate?.()));
+        await runWithInboundContext(call, () => this.turn(act, call, async () => inst.onDeactivate?.()));
       }
     } catch (err) {
       this.logger().error(
@@ -357,7 +353,7 @@ export class DaprActorHost {
    * turn of its own): committed in one sidecar transaction on success; on failure discarded and the read
    * cache dropped, so nothing of a failed call is seen by the next one.
    */
-  private async turn<T>(act: Activation, call: CallContext, fn: () => Promise<T>): Promise<T> {
+  private async turn<T>(act: Activation, call: InboundContext, fn: () => Promise<T>): Promise<T> {
     const tx = act.state.begin();
     const context = { chainId: call.reentrancyId ?? "", depth: 0, actorKey: act.key, state: tx };
     try {

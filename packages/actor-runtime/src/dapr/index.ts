@@ -1,5 +1,5 @@
 export * from "./actor-client.ts";
-export * from "./call-context.ts";
+export * from "./inbound-context.ts";
 export * from "./cloudevents.ts";
 export * from "./host.ts";
 export * from "./http-sidecar.ts";

@@ -14,7 +14,7 @@ import {
 import type { CloudEvent, EventPublisher, Platform, SecretReader, ServiceInvoker } from "../api.ts";
 import { createDaprActorClient } from "./actor-client.ts";
 import { tracePublish, traceServiceCall } from "../core/tracing.ts";
-import { currentInboundContext, outgoingHeaders } from "./call-context.ts";
+import { currentInboundContext, outgoingHeaders } from "./inbound-context.ts";
 import { CLOUDEVENTS_CONTENT_TYPE } from "./cloudevents.ts";
 import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
