@@ -24,12 +24,11 @@ import {
   type ActorRegistration,
   type ActorRuntimeSettings,
   type ActorScheduler,
-  type ActorStateManager,
   type ScheduleOptions,
 } from "../api.ts";
 import { createDaprActorClient, ERROR_RESPONSE_HEADER } from "./actor-client.ts";
 import { ActivationState } from "../core/actor-state.ts";
-import { actorKey, currentCallContext, runInCallContext } from "../core/call-context.ts";
+import { runTurn, turnStateManager } from "../core/turn.ts";
 import { formatDuration, parseDuration } from "../core/duration.ts";
 import {
   traceActorCall,
@@ -70,12 +69,8 @@ export interface DaprActorHostOptions {
 type Instance = Record<string, unknown> & ActorLifecycle;
 
 interface Activation {
-  readonly type: string;
-  readonly id: string;
-  readonly key: string;
   readonly instance: Instance;
-  /** Committed state and its read cache; replaced (cache dropped) whenever a turn fails. */
-  state: ActivationState;
+  readonly state: ActivationState;
 }
 
 interface Params {
@@ -332,56 +327,24 @@ export class DaprActorHost {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see DaprActorHostOptions
   private async activate(reg: ActorRegistration<any>, id: string): Promise<Activation> {
     const type = reg.type.name;
-    const key = actorKey(type, id);
     const ctx: ActorContext = {
       type,
       id,
-      state: this.stateManager(key, type, id),
+      state: turnStateManager(type, id),
       timers: this.scheduler("timer", type, id),
       reminders: this.scheduler("reminder", type, id),
       actors: this.actors,
       log: this.logger().child({ actorType: type, actorId: id }),
     };
     const instance = reg.create(ctx) as Instance;
-    const act: Activation = { type, id, key, instance, state: new ActivationState(this.backend, type, id) };
+    const act: Activation = { instance, state: new ActivationState(this.backend, type, id) };
     if (instance.onActivate) await this.turn(act, {}, async () => instance.onActivate?.());
     return act;
   }
 
-  /**
-   * One turn of an actor with its own state transaction (as in the embedded runtime, a reentrant call is a
-   * turn of its own): committed in one sidecar transaction on success; on failure discarded and the read
-   * cache dropped, so nothing of a failed call is seen by the next one.
-   */
-  private async turn<T>(act: Activation, call: InboundContext, fn: () => Promise<T>): Promise<T> {
-    const tx = act.state.begin();
-    const context = { chainId: call.reentrancyId ?? "", depth: 0, actorKey: act.key, state: tx };
-    try {
-      const result = await runInCallContext(context, fn);
-      await tx.commit();
-      return result;
-    } catch (err) {
-      tx.discard();
-      act.state = new ActivationState(this.backend, act.type, act.id);
-      throw err;
-    }
-  }
-
-  /** `ctx.state`: resolves the transaction of the call being handled on every use. */
-  private stateManager(key: string, type: string, id: string): ActorStateManager {
-    const current = (): ActorStateManager => {
-      const context = currentCallContext();
-      if (context?.actorKey !== key || !context.state) {
-        throw new Error(`state of ${type}/${id} used outside one of its calls`);
-      }
-      return context.state;
-    };
-    return {
-      get: (k) => current().get(k),
-      set: (k, v) => current().set(k, v),
-      delete: (k) => current().delete(k),
-      flush: () => current().flush(),
-    };
+  /** One turn of `act`, in the call chain of the inbound request (its reentrancy id, if any). */
+  private turn<T>(act: Activation, call: InboundContext, work: () => Promise<T>): Promise<T> {
+    return runTurn(act.state, { chainId: call.reentrancyId ?? "", depth: 0 }, work);
   }
 
   private scheduler(kind: "timer" | "reminder", type: string, id: string): ActorScheduler {

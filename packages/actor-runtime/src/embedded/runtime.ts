@@ -9,23 +9,17 @@ import {
   type ActorRegistration,
   type ActorRuntimeSettings,
   type ActorScheduler,
-  type ActorStateManager,
   type ScheduleOptions,
   type ScheduleResult,
 } from "../api.ts";
-import { ActivationState, type StateTransaction } from "../core/actor-state.ts";
-import {
-  actorKey,
-  currentCallContext,
-  newChainId,
-  runInCallContext,
-  runOutsideCallContext,
-} from "../core/call-context.ts";
+import { ActivationState } from "../core/actor-state.ts";
+import { actorKey, currentCallContext, newChainId, runOutsideCallContext } from "../core/call-context.ts";
 import { parseDuration } from "../core/duration.ts";
 import { wireCopy } from "../core/json.ts";
 import { createMemoryBackend } from "../core/memory-backend.ts";
 import type { ReminderRecord, StateBackend } from "../core/state-backend.ts";
 import { StackDepthError, TurnLock } from "../core/turn-lock.ts";
+import { runTurn, turnStateManager } from "../core/turn.ts";
 import { Cancellation } from "../core/cancel.ts";
 import { schedulingTraceparent, traceActorCall, traceScheduleFiring } from "../core/tracing.ts";
 import { childLogger, createStderrLogger } from "./logger.ts";
@@ -291,8 +285,8 @@ class Runtime implements EmbeddedRuntime {
   }
 
   /**
-   * Runs `work` as one turn of the actor: waits for the turn, activates if needed, runs inside the call
-   * context with a fresh state transaction, commits on success and discards on failure.
+   * Runs `work` as one turn of the actor (`runTurn`): waits for the turn, activates if needed, and leaves
+   * the idle bookkeeping to `afterTurn`. Without `request.activate`, an inactive actor is SKIPPED.
    */
   private async turn<T>(
     slot: Slot,
@@ -300,7 +294,6 @@ class Runtime implements EmbeddedRuntime {
     work: (instance: Instance, activation: Activation) => Promise<T>,
   ): Promise<T | typeof SKIPPED> {
     await slot.lock.acquire(request.chainId, request.cancellation);
-    let tx: StateTransaction | undefined;
     try {
       if (this.stopped && request.activate)
         throw new ActorCallError(slot.type, slot.id, "", 503, "the actor runtime is stopped");
@@ -309,19 +302,7 @@ class Runtime implements EmbeddedRuntime {
         slot.activation = await this.activate(slot, request);
       }
       const activation = slot.activation;
-      const transaction = (tx = activation.state.begin());
-      const context = {
-        chainId: request.chainId,
-        depth: request.depth,
-        actorKey: slot.key,
-        state: transaction,
-      };
-      const result = await runInCallContext(context, () => work(activation.instance, activation));
-      await transaction.commit();
-      return result;
-    } catch (error) {
-      tx?.discard();
-      throw error;
+      return await runTurn(activation.state, request, () => work(activation.instance, activation));
     } finally {
       slot.lock.release();
       this.afterTurn(slot);
@@ -337,17 +318,7 @@ class Runtime implements EmbeddedRuntime {
     const ctx = this.context(slot, activation);
     const instance = slot.registration.create(ctx) as Instance;
     (activation as { instance: Instance }).instance = instance;
-    if (instance.onActivate) {
-      const tx = activation.state.begin();
-      const context = { chainId: request.chainId, depth: request.depth, actorKey: slot.key, state: tx };
-      try {
-        await runInCallContext(context, () => instance.onActivate?.());
-        await tx.commit();
-      } catch (error) {
-        tx.discard();
-        throw error;
-      }
-    }
+    if (instance.onActivate) await runTurn(activation.state, request, async () => instance.onActivate?.());
     return activation;
   }
 
@@ -404,29 +375,15 @@ class Runtime implements EmbeddedRuntime {
   // ---- actor context -------------------------------------------------------------------------------
 
   private context(slot: Slot, activation: Activation): ActorContext {
-    const state: ActorStateManager = {
-      get: (key) => this.currentState(slot).get(key),
-      set: (key, value) => this.currentState(slot).set(key, value),
-      delete: (key) => this.currentState(slot).delete(key),
-      flush: () => this.currentState(slot).flush(),
-    };
     return Object.freeze({
       type: slot.type,
       id: slot.id,
-      state,
+      state: turnStateManager(slot.type, slot.id),
       timers: this.timerScheduler(slot, activation),
       reminders: this.reminderScheduler(slot),
       actors: this.actors,
       log: childLogger(this.log, { actorType: slot.type, actorId: slot.id }),
     });
-  }
-
-  private currentState(slot: Slot): ActorStateManager {
-    const context = currentCallContext();
-    if (context?.actorKey !== slot.key || !context.state) {
-      throw new Error(`state of ${slot.type}/${slot.id} used outside one of its calls`);
-    }
-    return context.state;
   }
 
   private timerScheduler(slot: Slot, activation: Activation): ActorScheduler {
