@@ -15,7 +15,7 @@
  * - anything else → 500, logged once. Timer/reminder errors are logged and answered 200 (never a crash).
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ActorCallError, TroupeError, type ActorClient, type Json } from "@troupe/actor-interfaces";
+import { expectedErrorBody, type ActorClient, type Json } from "@troupe/actor-interfaces";
 import {
   CANCEL_SCHEDULE,
   defaultRuntimeSettings,
@@ -369,13 +369,10 @@ export class DaprActorHost {
   }
 
   private methodFailed(reply: FastifyReply, err: unknown, where: string) {
-    if (err instanceof TroupeError) {
+    const expected = expectedErrorBody(err);
+    if (expected) {
       reply.header(ERROR_RESPONSE_HEADER, "true");
-      return sendError(reply, 200, err.code, err.message, err.status);
-    }
-    if (err instanceof ActorCallError && err.status >= 400 && err.status < 500) {
-      reply.header(ERROR_RESPONSE_HEADER, "true");
-      return sendError(reply, 200, err.code, err.message, err.status);
+      return sendError(reply, 200, expected.code, expected.message, expected.status);
     }
     this.logger().error({ err, call: where }, "actor method failed");
     const message = err instanceof Error ? err.message : String(err);

@@ -1,4 +1,4 @@
-import { ActorCallError, TroupeError } from "@troupe/actor-interfaces";
+import { ActorCallError, TroupeError, expectedErrorBody } from "@troupe/actor-interfaces";
 import type { ActorClient, ActorProxy, ActorType, CallOptions, Json } from "@troupe/actor-interfaces";
 import {
   CANCEL_SCHEDULE,
@@ -236,7 +236,7 @@ class Runtime implements EmbeddedRuntime {
     );
     // Unexpected failures are logged once, here, where the actor's identity and method are known.
     const logged = call.catch((error: unknown) => {
-      if (!(error instanceof TroupeError) && !abort.cancelled) {
+      if (expectedErrorBody(error) === undefined && !abort.cancelled) {
         this.log.error({ actorType: type, actorId: id, method, err: error }, "actor call failed");
       }
       throw error;
@@ -253,9 +253,15 @@ class Runtime implements EmbeddedRuntime {
     });
   }
 
+  /**
+   * What the caller of `type/id.method` gets, as a Dapr caller would: what this runtime raised about this
+   * call (unknown method, stopped, timeout) as is; an expected failure of the method as a TroupeError
+   * (an ActorCallError 4xx from a call the method made included); anything else as an ActorCallError 500.
+   */
   private toCallerError(type: string, id: string, method: string, error: unknown): Error {
-    if (error instanceof TroupeError) return TroupeError.fromBody(error.toBody());
     if (error instanceof ActorCallError && error.actorType === type && error.actorId === id) return error;
+    const expected = expectedErrorBody(error);
+    if (expected) return TroupeError.fromBody(expected);
     if (error instanceof StackDepthError)
       return new ActorCallError(type, id, method, 500, error.message, "actor_reentrancy_depth");
     const detail = error instanceof Error ? error.message : String(error);
