@@ -17,6 +17,7 @@ import {
   type ActorType,
   type CallOptions,
 } from "@troupe/actor-interfaces";
+import { parseJsonOrText } from "../core/json.ts";
 import { traceActorCall } from "../core/tracing.ts";
 import { outgoingHeaders } from "./inbound-context.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
@@ -97,7 +98,7 @@ export function createDaprActorClient(
  * - anything else → ActorCallError with daprd's status and message.
  */
 export function decodeActorResponse(type: string, id: string, method: string, res: SidecarResponse): unknown {
-  const parsed = parseJson(res.body);
+  const parsed = parseJsonOrText(res.body);
   if (res.status >= 200 && res.status < 300) {
     if (res.headers[ERROR_RESPONSE_HEADER] !== undefined) {
       const body = (parsed as { error?: unknown } | undefined)?.error;
@@ -138,15 +139,6 @@ export function decodeActorResponse(type: string, id: string, method: string, re
 
 function fail(type: string, id: string, method: string, status: number, detail: string, code: string): never {
   throw new ActorCallError(type, id, method, status, detail, code);
-}
-
-function parseJson(body: string): unknown {
-  if (body === "") return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return body;
-  }
 }
 
 function isAbort(err: unknown): boolean {
