@@ -48,3 +48,17 @@ export function isErrorBody(value: unknown): value is ErrorBody {
   const v = value as Record<string, unknown>;
   return typeof v.code === "string" && typeof v.message === "string" && typeof v.status === "number";
 }
+
+/**
+ * The one rule for which failures are expected: a TroupeError, or an ActorCallError with a 4xx status
+ * (the callee refused the request: unknown actor or method, bad input, the caller gave up). Their body
+ * travels back to the caller, who gets a TroupeError (or a 4xx at a REST edge). Anything else answers
+ * `undefined`: an unexpected failure, logged once where it is caught and reported without its details.
+ */
+export function expectedErrorBody(error: unknown): ErrorBody | undefined {
+  if (error instanceof TroupeError) return error.toBody();
+  if (error instanceof ActorCallError && error.status >= 400 && error.status < 500) {
+    return { code: error.code, message: error.message, status: error.status };
+  }
+  return undefined;
+}

@@ -1,14 +1,17 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
+  ActorCallError,
   ChatAgent,
   MemoryAgent,
   conversationIdOf,
   conversationUpdated,
   defaultProfile,
+  expectedErrorBody,
   isValidId,
   memoryAgentId,
   parseConversationUpdated,
   responseAgentId,
+  TroupeError,
   type ActorProxy,
   type ChatMessage,
   type ShapeOf,
@@ -99,5 +102,30 @@ describe("ConversationUpdated", () => {
       preferred_style: "casual",
       user_summary: "junaid is a new user.",
     });
+  });
+});
+
+describe("expectedErrorBody", () => {
+  it("takes TroupeErrors and 4xx actor call errors as expected, with their code, message and status", () => {
+    expect(expectedErrorBody(new TroupeError("busy", "try later", 409))).toEqual({
+      code: "busy",
+      message: "try later",
+      status: 409,
+    });
+    const missing = new ActorCallError("T", "1", "M", 404, "no such method", "actor_method_not_found");
+    expect(expectedErrorBody(missing)).toEqual({
+      code: "actor_method_not_found",
+      message: missing.message,
+      status: 404,
+    });
+  });
+
+  it("takes everything else as unexpected", () => {
+    expect(expectedErrorBody(new ActorCallError("T", "1", "M", 500, "boom"))).toBeUndefined();
+    expect(
+      expectedErrorBody(new ActorCallError("T", "1", "M", 504, "late", "actor_call_timeout")),
+    ).toBeUndefined();
+    expect(expectedErrorBody(new Error("boom"))).toBeUndefined();
+    expect(expectedErrorBody("boom")).toBeUndefined();
   });
 });

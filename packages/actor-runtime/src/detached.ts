@@ -1,5 +1,5 @@
 import { runOutsideCallContext } from "./core/call-context.ts";
-import { currentInboundContext, runWithInboundContext } from "./dapr/call-context.ts";
+import { currentInboundContext, runWithInboundContext } from "./dapr/inbound-context.ts";
 
 /**
  * Runs `fn` as background work started by the current actor call (e.g. an agent run that outlives the

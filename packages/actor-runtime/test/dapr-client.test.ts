@@ -3,7 +3,7 @@ import { ActorCallError, TroupeError, actorType } from "@troupe/actor-interfaces
 import { context, propagation, type TextMapPropagator } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDaprActorClient } from "../src/dapr/actor-client.ts";
-import { outgoingHeaders, runWithInboundContext } from "../src/dapr/call-context.ts";
+import { outgoingHeaders, runWithInboundContext } from "../src/dapr/inbound-context.ts";
 import { addCloudEventsParser } from "../src/dapr/cloudevents.ts";
 import { createDaprPlatform } from "../src/dapr/platform.ts";
 import type { SidecarResponse } from "../src/dapr/sidecar-client.ts";

@@ -10,7 +10,7 @@ import {
   currentInboundContext,
   runWithInboundContext,
   type InboundContext,
-} from "../src/dapr/call-context.ts";
+} from "../src/dapr/inbound-context.ts";
 import { createDaprPlatform } from "../src/dapr/platform.ts";
 import { createDaprHarness } from "./dapr-harness.ts";
 import { sleep } from "./contract/log.ts";

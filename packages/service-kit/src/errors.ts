@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from "fastify";
-import { ActorCallError, TroupeError } from "@troupe/actor-interfaces";
+import { expectedErrorBody, type ActorCallError, type TroupeError } from "@troupe/actor-interfaces";
 
 /**
  * One error policy for every service: expected failures (validation, TroupeError, actor errors that carry
@@ -8,11 +8,9 @@ import { ActorCallError, TroupeError } from "@troupe/actor-interfaces";
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | TroupeError | ActorCallError | Error, request, reply) => {
-    if (err instanceof TroupeError) {
-      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
-    }
-    if (err instanceof ActorCallError && err.status >= 400 && err.status < 500) {
-      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    const expected = expectedErrorBody(err);
+    if (expected) {
+      return reply.code(expected.status).send({ error: { code: expected.code, message: expected.message } });
     }
     const fe = err as FastifyError;
     if (fe.validation) {

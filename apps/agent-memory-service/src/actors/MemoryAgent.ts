@@ -79,7 +79,7 @@ export class MemoryAgentActor implements ActorInstance<MemoryAgentApi> {
   }
 
   async GetProfile(): Promise<UserProfile> {
-    return (await this.ctx.state.get<UserProfile>(PROFILE)) ?? defaultProfile(this.userId());
+    return (await this.ctx.state.get<UserProfile>(PROFILE)) ?? defaultProfile(this.conversationId());
   }
 
   async InitializeProfile(profile: UserProfile): Promise<UserProfile> {
@@ -95,7 +95,7 @@ export class MemoryAgentActor implements ActorInstance<MemoryAgentApi> {
   async RefreshSummary(): Promise<UserProfile> {
     const profile = await this.GetProfile();
     const user_summary = await this.options.summarizer.summarize({
-      userId: this.userId(),
+      userId: this.conversationId(),
       profile,
       window: await this.window(),
       exchanges: (await this.ctx.state.get<number>(EXCHANGES)) ?? 0,
@@ -110,7 +110,8 @@ export class MemoryAgentActor implements ActorInstance<MemoryAgentApi> {
     await this.RefreshSummary();
   }
 
-  private userId(): string {
+  /** The conversation this agent remembers (its id is `memoryAgentId(conversationId)`). */
+  private conversationId(): string {
     return conversationIdOf(this.ctx.id);
   }
 

@@ -29,6 +29,11 @@ export class ActivationState {
     for (const o of operations) this.cache.set(o.key, o.op === "upsert" ? o.value : undefined);
   }
 
+  /** Forgets every cached value: the next reads go to the backend. */
+  dropCache(): void {
+    this.cache.clear();
+  }
+
   /** Starts the buffered changes of one call. */
   begin(): StateTransaction {
     return new StateTransaction(this);

@@ -6,3 +6,4 @@ export * from "./actor-state.ts";
 export * from "./memory-backend.ts";
 export * from "./turn-lock.ts";
 export * from "./cancel.ts";
+export * from "./turn.ts";

@@ -7,3 +7,21 @@ export function wireCopy<T>(value: T): T {
   const text = JSON.stringify(value) as string | undefined;
   return (text === undefined ? undefined : JSON.parse(text)) as T;
 }
+
+/**
+ * Parses a message body: an empty body is `undefined`, and a body that is not JSON is whatever `onInvalid`
+ * makes of the parse error.
+ */
+export function parseJsonBody<T>(body: string, onInvalid: (error: Error) => T): unknown {
+  if (body === "") return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    return onInvalid(error as Error);
+  }
+}
+
+/** A response body as JSON when it is JSON, else as its text (an error page, a plain message). */
+export function parseJsonOrText(body: string): unknown {
+  return parseJsonBody(body, () => body);
+}

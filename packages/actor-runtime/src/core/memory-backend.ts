@@ -1,5 +1,4 @@
 import type { Json } from "@troupe/actor-interfaces";
-import { wireCopy } from "./json.ts";
 import type { ReminderRecord, StateBackend, StateOperation } from "./state-backend.ts";
 
 /**
@@ -38,9 +37,7 @@ export function createMemoryBackend(): StateBackend {
       return Promise.resolve();
     },
     listReminders() {
-      return Promise.resolve(
-        [...reminders.values()].map((text) => wireCopy(JSON.parse(text) as ReminderRecord)),
-      );
+      return Promise.resolve([...reminders.values()].map((text) => JSON.parse(text) as ReminderRecord));
     },
     close() {
       return Promise.resolve();

@@ -6,7 +6,7 @@
  * from an async function or awaiting it cannot turn into a remote call (the @dapr/dapr proxy hangs there),
  * and a name outside the type's method set is a type error and, at runtime, simply not a function.
  *
- * Every call forwards the current call context (reentrancy id, trace context) — see call-context.ts.
+ * Every call forwards the current call context (reentrancy id, trace context) — see inbound-context.ts.
  */
 import {
   ActorCallError,
@@ -17,8 +17,9 @@ import {
   type ActorType,
   type CallOptions,
 } from "@troupe/actor-interfaces";
+import { parseJsonOrText } from "../core/json.ts";
 import { traceActorCall } from "../core/tracing.ts";
-import { outgoingHeaders } from "./call-context.ts";
+import { outgoingHeaders } from "./inbound-context.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
 
 /** Header an actor host sets on a 200 answer that carries an expected (typed) error; daprd passes it back. */
@@ -97,7 +98,7 @@ export function createDaprActorClient(
  * - anything else → ActorCallError with daprd's status and message.
  */
 export function decodeActorResponse(type: string, id: string, method: string, res: SidecarResponse): unknown {
-  const parsed = parseJson(res.body);
+  const parsed = parseJsonOrText(res.body);
   if (res.status >= 200 && res.status < 300) {
     if (res.headers[ERROR_RESPONSE_HEADER] !== undefined) {
       const body = (parsed as { error?: unknown } | undefined)?.error;
@@ -138,15 +139,6 @@ export function decodeActorResponse(type: string, id: string, method: string, re
 
 function fail(type: string, id: string, method: string, status: number, detail: string, code: string): never {
   throw new ActorCallError(type, id, method, status, detail, code);
-}
-
-function parseJson(body: string): unknown {
-  if (body === "") return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return body;
-  }
 }
 
 function isAbort(err: unknown): boolean {

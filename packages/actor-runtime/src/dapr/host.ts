@@ -7,15 +7,15 @@
  *   PUT    /actors/:type/:id/method/remind/:name     a reminder fired   → onReminder(name, data)
  *   DELETE /actors/:type/:id                         deactivation (an inactive actor answers 200)
  *
- * daprd owns turn-based concurrency and placement; this host owns activation, per-call state transactions,
- * error encoding and the call context. Answers:
+ * daprd owns turn-based concurrency and placement; this host owns activation, per-call state transactions
+ * (core/turn.ts) and the call context. Answers (encoded by replies.ts):
  * - unknown type or method → 404 `{error:{code,message,status}}` naming both;
  * - a TroupeError (or an ActorCallError with a 4xx) → 200 + `X-DaprErrorResponseHeader` + `{error:{…}}`:
  *   daprd hands that header and body back to the caller unchanged, whose proxy rethrows a TroupeError;
  * - anything else → 500, logged once. Timer/reminder errors are logged and answered 200 (never a crash).
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ActorCallError, TroupeError, type ActorClient, type Json } from "@troupe/actor-interfaces";
+import type { ActorClient } from "@troupe/actor-interfaces";
 import {
   CANCEL_SCHEDULE,
   defaultRuntimeSettings,
@@ -23,36 +23,24 @@ import {
   type ActorLifecycle,
   type ActorRegistration,
   type ActorRuntimeSettings,
-  type ActorScheduler,
-  type ActorStateManager,
-  type ScheduleOptions,
 } from "../api.ts";
-import { createDaprActorClient, ERROR_RESPONSE_HEADER } from "./actor-client.ts";
 import { ActivationState } from "../core/actor-state.ts";
-import { actorKey, currentCallContext, runInCallContext } from "../core/call-context.ts";
-import { formatDuration, parseDuration } from "../core/duration.ts";
-import {
-  traceActorCall,
-  traceScheduleFiring,
-  unwrapScheduleData,
-  wrapScheduleData,
-} from "../core/tracing.ts";
 import type { StateBackend } from "../core/state-backend.ts";
-import {
-  inboundContextFromHeaders as callContextFromHeaders,
-  runWithInboundContext as runWithCallContext,
-  type InboundContext as CallContext,
-} from "./call-context.ts";
+import { traceActorCall, traceScheduleFiring } from "../core/tracing.ts";
+import { runTurn, turnStateManager } from "../core/turn.ts";
+import { createDaprActorClient } from "./actor-client.ts";
 import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
+import { inboundContextFromHeaders, runWithInboundContext, type InboundContext } from "./inbound-context.ts";
+import { methodInput, sendError, sendExpectedError, sendMethodFailure } from "./replies.ts";
+import {
+  cancelSchedule,
+  firingData,
+  sidecarScheduler,
+  toDaprDuration,
+  type ScheduleKind,
+} from "./schedules.ts";
 import type { SidecarClient } from "./sidecar-client.ts";
 import { sidecarStateBackend } from "./sidecar-state.ts";
-
-/** Normalises a duration for daprd (same grammar as the embedded runtime: Go, ISO 8601 or ms). */
-export function toDaprDuration(value: string | number): string {
-  return formatDuration(parseDuration(value));
-}
-
-export const REMINDER_CANCEL_HEADER = "X-DaprReminderCancel";
 
 /** Settings as accepted by the host: any subset of the runtime settings, deep-merged over the defaults. */
 export type DaprHostSettings = Partial<Omit<ActorRuntimeSettings, "reentrancy">> & {
@@ -74,12 +62,8 @@ export interface DaprActorHostOptions {
 type Instance = Record<string, unknown> & ActorLifecycle;
 
 interface Activation {
-  readonly type: string;
-  readonly id: string;
-  readonly key: string;
   readonly instance: Instance;
-  /** Committed state and its read cache; replaced (cache dropped) whenever a turn fails. */
-  state: ActivationState;
+  readonly state: ActivationState;
 }
 
 interface Params {
@@ -186,55 +170,40 @@ export class DaprActorHost {
     if (!reg.type.methods.has(method)) {
       return sendError(reply, 404, "actor_method_not_found", `actor type ${type} has no method ${method}`);
     }
-    // A bad input is the caller's mistake: answered as a typed error (status 400) so it reaches the caller
-    // through daprd as a TroupeError, instead of the 500 daprd makes of any non-200 answer.
-    const input = parseBody(req.body);
-    if (input instanceof Error) {
-      reply.header(ERROR_RESPONSE_HEADER, "true");
-      return sendError(reply, 200, "invalid_json", `${type}.${method}: ${input.message}`, 400);
-    }
-    if (input !== undefined && (typeof input !== "object" || input === null || Array.isArray(input))) {
-      reply.header(ERROR_RESPONSE_HEADER, "true");
-      return sendError(reply, 200, "invalid_input", `${type}.${method} takes one JSON object`, 400);
-    }
-    const call = callContextFromHeaders(req.headers);
+    const decoded = methodInput(req.body, type, method);
+    if (!("input" in decoded)) return sendExpectedError(reply, decoded);
+    const { input } = decoded;
+    const call = inboundContextFromHeaders(req.headers);
     const span = { system: "dapr", type, id, method } as const;
     try {
       const result = await traceActorCall("server", span, () =>
-        runWithCallContext(call, async () => {
+        runWithInboundContext(call, async () => {
           const act = await this.activation(reg, id);
           const fn = act.instance[method];
           if (typeof fn !== "function") throw new Error(`actor ${type} does not implement ${method}`);
           return this.turn(act, call, () =>
-            (fn as (i: unknown) => Promise<unknown>).call(act.instance, input ?? {}),
+            (fn as (i: unknown) => Promise<unknown>).call(act.instance, input),
           );
         }),
       );
       if (result === undefined) return reply.code(200).send();
       return reply.code(200).type("application/json").send(JSON.stringify(result));
     } catch (err) {
-      return this.methodFailed(reply, err, `${type}/${id}.${method}`);
+      return sendMethodFailure(reply, this.logger(), err, `${type}/${id}.${method}`);
     }
   }
 
-  private async onSchedule(
-    kind: "timer" | "reminder",
-    req: FastifyRequest<{ Params: Params }>,
-    reply: FastifyReply,
-  ) {
+  private async onSchedule(kind: ScheduleKind, req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
     const { type, id } = req.params;
     const name = req.params.name ?? "";
     const reg = this.registry.get(type);
     if (!reg) return this.unknownType(reply, type);
-    const body = parseBody(req.body);
-    const stored =
-      body instanceof Error ? undefined : decodeScheduleData((body as { data?: unknown } | undefined)?.data);
-    const { data, scheduledBy } = unwrapScheduleData(stored);
-    const call = callContextFromHeaders(req.headers);
+    const { data, scheduledBy } = firingData(req.body);
+    const call = inboundContextFromHeaders(req.headers);
     const firing = { system: "dapr", kind, type, id, name, scheduledBy } as const;
     try {
       const result = await traceScheduleFiring(firing, () =>
-        runWithCallContext(call, async () => {
+        runWithInboundContext(call, async () => {
           const act = await this.activation(reg, id);
           const inst = act.instance;
           const handlerName = kind === "timer" ? "onTimer" : "onReminder";
@@ -250,42 +219,18 @@ export class DaprActorHost {
           );
         }),
       );
-      if (result === CANCEL_SCHEDULE) await this.cancelSchedule(kind, type, id, name, reply);
+      if (result === CANCEL_SCHEDULE) {
+        await cancelSchedule(this.sidecar, this.logger(), reply, { kind, type, id, name });
+      }
     } catch (err) {
       this.logger().error({ err, actorType: type, actorId: id, [kind]: name }, `${kind} callback failed`);
     }
     return reply.code(200).send();
   }
 
-  /**
-   * CANCEL_SCHEDULE: answer with `X-DaprReminderCancel: true` (the documented protocol) AND delete the
-   * schedule through the sidecar, because daprd 1.18 ignores the header: scheduler-backed reminders map it
-   * to SUCCESS and keep firing (a TODO in pkg/runtime/scheduler/internal/cluster/streamer.go), and in-memory
-   * timers log it as an error and reschedule (pkg/actors/internal/timers/inmemory). Verified against
-   * daprd 1.18.2 by the contract suite.
-   */
-  private async cancelSchedule(
-    kind: "timer" | "reminder",
-    type: string,
-    id: string,
-    name: string,
-    reply: FastifyReply,
-  ): Promise<void> {
-    reply.header(REMINDER_CANCEL_HEADER, "true");
-    try {
-      if (kind === "timer") await this.sidecar.deleteActorTimer(type, id, name);
-      else await this.sidecar.deleteActorReminder(type, id, name);
-    } catch (err) {
-      this.logger().warn(
-        { err, actorType: type, actorId: id, [kind]: name },
-        `could not delete the cancelled ${kind}`,
-      );
-    }
-  }
-
   private async onDeactivate(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
     const { type, id } = req.params;
-    const deactivated = await this.deactivate(type, id, callContextFromHeaders(req.headers));
+    const deactivated = await this.deactivate(type, id, inboundContextFromHeaders(req.headers));
     return reply.code(200).send({ deactivated });
   }
 
@@ -293,7 +238,7 @@ export class DaprActorHost {
    * Runs onDeactivate (as a turn, so its state changes commit) and forgets the activation. Never throws: a
    * failing hook is logged and the activation dropped anyway. An actor that is not active is a no-op.
    */
-  async deactivate(type: string, id: string, call: CallContext = {}): Promise<boolean> {
+  async deactivate(type: string, id: string, call: InboundContext = {}): Promise<boolean> {
     const byId = this.activations.get(type);
     const pending = byId?.get(id);
     if (!byId || !pending) return false;
@@ -301,7 +246,7 @@ export class DaprActorHost {
       const act = await pending;
       const inst = act.instance;
       if (inst.onDeactivate) {
-        await runWithCallContext(call, () => this.turn(act, call, async () => inst.onDeactivate?.()));
+        await runWithInboundContext(call, () => this.turn(act, call, async () => inst.onDeactivate?.()));
       }
     } catch (err) {
       this.logger().error(
@@ -336,91 +281,24 @@ export class DaprActorHost {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see DaprActorHostOptions
   private async activate(reg: ActorRegistration<any>, id: string): Promise<Activation> {
     const type = reg.type.name;
-    const key = actorKey(type, id);
     const ctx: ActorContext = {
       type,
       id,
-      state: this.stateManager(key, type, id),
-      timers: this.scheduler("timer", type, id),
-      reminders: this.scheduler("reminder", type, id),
+      state: turnStateManager(type, id),
+      timers: sidecarScheduler(this.sidecar, "timer", type, id),
+      reminders: sidecarScheduler(this.sidecar, "reminder", type, id),
       actors: this.actors,
       log: this.logger().child({ actorType: type, actorId: id }),
     };
     const instance = reg.create(ctx) as Instance;
-    const act: Activation = { type, id, key, instance, state: new ActivationState(this.backend, type, id) };
+    const act: Activation = { instance, state: new ActivationState(this.backend, type, id) };
     if (instance.onActivate) await this.turn(act, {}, async () => instance.onActivate?.());
     return act;
   }
 
-  /**
-   * One turn of an actor with its own state transaction (as in the embedded runtime, a reentrant call is a
-   * turn of its own): committed in one sidecar transaction on success; on failure discarded and the read
-   * cache dropped, so nothing of a failed call is seen by the next one.
-   */
-  private async turn<T>(act: Activation, call: CallContext, fn: () => Promise<T>): Promise<T> {
-    const tx = act.state.begin();
-    const context = { chainId: call.reentrancyId ?? "", depth: 0, actorKey: act.key, state: tx };
-    try {
-      const result = await runInCallContext(context, fn);
-      await tx.commit();
-      return result;
-    } catch (err) {
-      tx.discard();
-      act.state = new ActivationState(this.backend, act.type, act.id);
-      throw err;
-    }
-  }
-
-  /** `ctx.state`: resolves the transaction of the call being handled on every use. */
-  private stateManager(key: string, type: string, id: string): ActorStateManager {
-    const current = (): ActorStateManager => {
-      const context = currentCallContext();
-      if (context?.actorKey !== key || !context.state) {
-        throw new Error(`state of ${type}/${id} used outside one of its calls`);
-      }
-      return context.state;
-    };
-    return {
-      get: (k) => current().get(k),
-      set: (k, v) => current().set(k, v),
-      delete: (k) => current().delete(k),
-      flush: () => current().flush(),
-    };
-  }
-
-  private scheduler(kind: "timer" | "reminder", type: string, id: string): ActorScheduler {
-    const request = (o: ScheduleOptions) => {
-      // The scheduling span's traceparent travels in the data: the firing's span links to it.
-      const data = wrapScheduleData(o.data);
-      return {
-        dueTime: toDaprDuration(o.dueTime),
-        ...(o.period !== undefined ? { period: toDaprDuration(o.period) } : {}),
-        ...(data !== undefined ? { data } : {}),
-      };
-    };
-    return kind === "timer"
-      ? {
-          set: (name, o) => this.sidecar.setActorTimer(type, id, name, { ...request(o), callback: name }),
-          delete: (name) => this.sidecar.deleteActorTimer(type, id, name),
-        }
-      : {
-          set: (name, o) => this.sidecar.setActorReminder(type, id, name, request(o)),
-          delete: (name) => this.sidecar.deleteActorReminder(type, id, name),
-        };
-  }
-
-  private methodFailed(reply: FastifyReply, err: unknown, where: string) {
-    if (err instanceof TroupeError) {
-      reply.header(ERROR_RESPONSE_HEADER, "true");
-      return sendError(reply, 200, err.code, err.message, err.status);
-    }
-    if (err instanceof ActorCallError && err.status >= 400 && err.status < 500) {
-      reply.header(ERROR_RESPONSE_HEADER, "true");
-      return sendError(reply, 200, err.code, err.message, err.status);
-    }
-    this.logger().error({ err, call: where }, "actor method failed");
-    const message = err instanceof Error ? err.message : String(err);
-    return sendError(reply, 500, "actor_method_failed", `${where} failed: ${message}`);
+  /** One turn of `act`, in the call chain of the inbound request (its reentrancy id, if any). */
+  private turn<T>(act: Activation, call: InboundContext, work: () => Promise<T>): Promise<T> {
+    return runTurn(act.state, { chainId: call.reentrancyId ?? "", depth: 0 }, work);
   }
 
   private unknownType(reply: FastifyReply, type: string) {
@@ -443,36 +321,4 @@ export class DaprActorHost {
 export function daprActorHost(options: DaprActorHostOptions) {
   const host = new DaprActorHost(options);
   return Object.assign(host.plugin, { host });
-}
-
-function sendError(
-  reply: FastifyReply,
-  code: number,
-  errorCode: string,
-  message: string,
-  status: number = code,
-) {
-  return reply
-    .code(code)
-    .type("application/json")
-    .send({ error: { code: errorCode, message, status } });
-}
-
-function parseBody(body: unknown): unknown {
-  if (typeof body !== "string") return body;
-  if (body.trim() === "") return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch (err) {
-    return new Error(`request body is not JSON (${(err as Error).message})`);
-  }
-}
-
-/**
- * Schedule data arrives as the JSON value we registered (daprd 1.18 stores it as raw JSON bytes and writes
- * them back verbatim: `ReminderResponse.MarshalJSON` in pkg/actors/api). No base64 guessing: a string that
- * happens to look like base64 must stay a string.
- */
-function decodeScheduleData(data: unknown): Json | undefined {
-  return data as Json | undefined;
 }

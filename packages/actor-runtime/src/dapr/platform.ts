@@ -13,8 +13,9 @@ import {
 } from "@troupe/actor-interfaces";
 import type { CloudEvent, EventPublisher, Platform, SecretReader, ServiceInvoker } from "../api.ts";
 import { createDaprActorClient } from "./actor-client.ts";
+import { parseJsonOrText } from "../core/json.ts";
 import { tracePublish, traceServiceCall } from "../core/tracing.ts";
-import { currentInboundContext, outgoingHeaders } from "./call-context.ts";
+import { currentInboundContext, outgoingHeaders } from "./inbound-context.ts";
 import { CLOUDEVENTS_CONTENT_TYPE } from "./cloudevents.ts";
 import { HttpSidecarClient, type SidecarAddress } from "./http-sidecar.ts";
 import type { SidecarClient, SidecarResponse } from "./sidecar-client.ts";
@@ -114,7 +115,7 @@ export function createServiceInvoker(sidecar: SidecarClient, defaultTimeoutMs: n
           timedOut ? 504 : 503,
         );
       }
-      const body = parse(res.body);
+      const body = parseJsonOrText(res.body);
       if (res.status >= 200 && res.status < 300) return body as T;
       throw serviceError(appId, httpMethod, method, res.status, body, res.body);
     },
@@ -162,13 +163,4 @@ export function createSecretReader(sidecar: SidecarClient, store: string): Secre
 function traceHeaders(): Record<string, string> {
   const h = outgoingHeaders({ reentrancy: false });
   return h;
-}
-
-function parse(body: string): unknown {
-  if (body === "") return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return body;
-  }
 }

@@ -28,11 +28,14 @@ export interface ThrowerApi {
   Get(input: Record<string, never>): Promise<{ value: number | null }>;
   /** Sets `value`, then throws: a TroupeError when `expected`, a plain Error otherwise. */
   SetThenThrow(input: { value: number; expected: boolean }): Promise<object>;
+  /** Calls `ContractCounterWithMissing.Missing` and lets its failure propagate. */
+  CallMissing(input: { counterId: string }): Promise<object>;
 }
 export const ContractThrower = actorType<ThrowerApi>()("ContractThrower", {
   Set: true,
   Get: true,
   SetThenThrow: true,
+  CallMissing: true,
 });
 
 export interface RendezvousApi {
@@ -129,6 +132,9 @@ export function contractRegistrations(log: ContractLog): AnyRegistration[] {
       await interleave();
       if (expected) throw new TroupeError("contract_rejected", `value ${value} rejected on purpose`, 409);
       throw new Error(`unexpected failure after setting ${value}`);
+    },
+    CallMissing({ counterId }) {
+      return ctx.actors.actor(ContractCounterWithMissing, counterId).Missing({});
     },
   }));
 

@@ -167,6 +167,20 @@ export function defineContractSuite(
       },
     );
 
+    it(
+      "passes a 4xx failure of a call an actor made on to its caller as a TroupeError",
+      { timeout: caseTimeout },
+      async () => {
+        const error = await client()
+          .actor(ContractThrower, fresh("relay"))
+          .CallMissing({ counterId: fresh("missing") })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TroupeError);
+        expect(error).toMatchObject({ code: "actor_method_not_found", status: 404 });
+        expect((error as Error).message).toContain("Missing");
+      },
+    );
+
     it("runs calls to different ids in parallel (they overlap)", { timeout: caseTimeout }, async () => {
       const group = fresh("overlap");
       const ids = [1, 2, 3, 4].map((n) => fresh(`par${n}`));
