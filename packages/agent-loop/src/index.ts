@@ -38,6 +38,7 @@ export {
   type ScriptedModelServer,
   type ScriptedModelServerOptions,
   type ScriptedReply,
+  type ScriptedTextChunk,
   type ScriptedToolCall,
   type ModelScript,
   type RecordedRequest,

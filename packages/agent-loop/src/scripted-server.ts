@@ -65,6 +65,20 @@ export interface ScriptedModelServerOptions {
   port?: number;
   /** Reported in responses (default "scripted"). */
   model?: string;
+  /**
+   * Called right after each streamed text chunk is written to the response, with `performance.now()` of
+   * that moment (for latency measurements in the same process, e.g. model delta → SSE client).
+   */
+  onTextChunk?: (chunk: ScriptedTextChunk) => void;
+}
+
+/** One streamed text chunk as written by the scripted server (see `onTextChunk`). */
+export interface ScriptedTextChunk {
+  /** The request's `index` among chat-completions requests. */
+  request: number;
+  text: string;
+  /** `performance.now()` just after the chunk was written. */
+  at: number;
 }
 
 export interface ScriptedModelServer {
@@ -139,7 +153,7 @@ export async function startScriptedModelServer(
         headers,
       );
     }
-    if (recorded.stream) await streamReply(res, recorded, reply, model, closed);
+    if (recorded.stream) await streamReply(res, recorded, reply, model, closed, options.onTextChunk);
     else sendJson(res, 200, completionObject(recorded, reply, model));
   }
 
@@ -273,6 +287,7 @@ async function streamReply(
   reply: ScriptedReply,
   model: string,
   closed: { value: boolean; wait: Promise<void> },
+  onTextChunk?: (chunk: ScriptedTextChunk) => void,
 ): Promise<void> {
   res.writeHead(200, {
     "content-type": "text/event-stream",
@@ -297,7 +312,10 @@ async function streamReply(
   });
   if (!(await send(choice({ role: "assistant", content: "" }), false))) return;
   const chunks = reply.chunks ?? (reply.text ? (reply.text.match(/\S+\s*|\s+/g) ?? [reply.text]) : []);
-  for (const text of chunks) if (!(await send(choice({ content: text }), true))) return;
+  for (const text of chunks) {
+    if (!(await send(choice({ content: text }), true))) return;
+    onTextChunk?.({ request: request.index, text, at: performance.now() });
+  }
   const calls = toolCallsOf(request, reply);
   for (const [index, call] of calls.entries()) {
     const at = reply.omitToolCallIndex ? {} : { index };

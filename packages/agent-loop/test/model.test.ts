@@ -2,12 +2,14 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import {
   Agent,
+  createOpenAIModel,
   demoScript,
   startScriptedModelServer,
   textResult,
   toLlmWireMessages,
   type AgentTool,
   type AssistantMessage,
+  type ScriptedTextChunk,
 } from "../src/index.ts";
 import { recorder, scripted } from "./helpers.ts";
 
@@ -86,6 +88,36 @@ describe("OpenAI-compatible model over the scripted server", () => {
       expect(server.requests[0]?.stream).toBe(false);
       const models = await client.models.list();
       expect(models.data.map((m) => m.id)).toEqual(["scripted"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("onTextChunk reports each streamed text chunk as it is written, paced by chunkDelayMs", async () => {
+    const chunks: ScriptedTextChunk[] = [];
+    const server = await startScriptedModelServer({
+      script: [{ chunks: ["one ", "two ", "three"], chunkDelayMs: 30 }],
+      onTextChunk: (c) => chunks.push(c),
+    });
+    try {
+      const model = createOpenAIModel({ baseURL: server.baseURL, model: "m" });
+      const deltas: { text: string; at: number }[] = [];
+      const message = await model.complete(
+        { messages: [{ role: "user", content: "go", timestamp: 0 }], tools: [] },
+        { onEvent: (e) => e.type === "text_delta" && deltas.push({ text: e.delta, at: performance.now() }) },
+      );
+      expect(message.content).toEqual([{ type: "text", text: "one two three" }]);
+      expect(chunks.map((c) => [c.request, c.text])).toEqual([
+        [0, "one "],
+        [0, "two "],
+        [0, "three"],
+      ]);
+      expect(deltas.map((d) => d.text)).toEqual(["one ", "two ", "three"]);
+      for (const [i, c] of chunks.entries()) {
+        // Noted before the client saw it, and paced: each chunk comes >= ~chunkDelayMs after the previous.
+        expect(c.at).toBeLessThanOrEqual(deltas[i]!.at);
+        if (i > 0) expect(c.at - chunks[i - 1]!.at).toBeGreaterThanOrEqual(25);
+      }
     } finally {
       await server.close();
     }
