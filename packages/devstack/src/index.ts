@@ -49,6 +49,7 @@ export {
   startStack,
   parseStackArgs,
   appEnv,
+  appNodeArgs,
   findJaeger,
   assertPortsFree,
   describePlan,

@@ -8,7 +8,7 @@ import * as chatService from "@troupe/chat-service";
 import { env, parseEnv } from "@troupe/service-kit";
 import * as toolService from "@troupe/tool-service";
 import { Redis } from "ioredis";
-import { startEmbeddedSystem } from "../embedded-system.ts";
+import { startEmbeddedSystem } from "./embedded-system.ts";
 
 // The edge: every schema reads the environment once (OPENAI_*, LOG_LEVEL, WEB_FETCH_*, TROUPE_REDIS_URL).
 const chatConfig = chatService.loadConfig(process.env);
