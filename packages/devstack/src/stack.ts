@@ -115,8 +115,6 @@ export function appEnv(
     APP_ID: appId,
     DAPR_HOST: "127.0.0.1",
     DAPR_HTTP_PORT: String(p.httpPort),
-    DAPR_GRPC_PORT: String(p.grpcPort),
-    TROUPE_MODE: "dapr",
   };
 }
 
