@@ -48,6 +48,7 @@ beforeAll(async () => {
     apps: STACK_APPS.map((appId) => ({ appId })),
     zipkinEndpoint: receiver.zipkinEndpoint,
     waitFor: "outbound",
+    env: process.env,
   });
   const base = {
     ...process.env,

@@ -150,10 +150,11 @@ export async function startStack(o: {
   plan?: PortPlan;
   log: LogSink;
   onUnexpectedExit: (name: string, info: ExitInfo, tail: string[]) => void;
-  env?: Readonly<Record<string, string | undefined>>;
+  /** The launcher's environment: PATH lookups, secrets, and the base of every app's environment. */
+  env: Readonly<Record<string, string | undefined>>;
   binaries?: DaprBinaries;
 }): Promise<Stack> {
-  const env = o.env ?? process.env;
+  const env = o.env;
   const plan = o.plan ?? FIXED_PORTS;
   const say = (msg: string) => o.log(`[stack] ${msg}`);
 
