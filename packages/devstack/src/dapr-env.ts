@@ -52,7 +52,10 @@ export interface DaprEnvOptions {
   gracefulShutdownSeconds?: number;
   /** A Dapr process or a child started through `supervisor` exited without being stopped (default: print its last lines to stderr). */
   onUnexpectedExit?: (name: string, info: ExitInfo, tail: string[]) => void;
-  /** The caller's environment: PATH/HOME lookups, and the base of every child's environment. */
+  /**
+   * The caller's environment: where the Dapr runtime and redis-server are found (PATH, HOME, TROUPE_CACHE),
+   * and what the Dapr processes inherit (PATH, HOME, LANG, TZ).
+   */
   env: Readonly<Record<string, string | undefined>>;
   timeoutMs?: number;
 }
