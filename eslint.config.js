@@ -17,6 +17,33 @@ export default tseslint.config(
     },
   },
   {
+    // The environment is read once, at the edge: libraries and app modules take settings (or the env itself)
+    // as parameters, so a composition or a test decides what they see. Also catches `const { env } = process`
+    // and `process["env"]`.
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message:
+            "Read process.env only at the edge (an app's server.ts or instrumentation.ts, a bin, a test); pass the values or the env in as a parameter.",
+        },
+      ],
+    },
+  },
+  {
+    // The edge: process shells, OpenTelemetry bootstraps, command-line entry points, tests and benchmarks.
+    files: [
+      "apps/*/src/server.ts",
+      "apps/*/src/instrumentation.ts",
+      "packages/*/src/bin/**/*.ts",
+      "**/test/**/*.ts",
+      "**/bench/**/*.ts",
+    ],
+    rules: { "no-restricted-properties": "off" },
+  },
+  {
     // Tests read JSON response bodies field by field; typing every body would only restate the assertions.
     files: ["**/test/**/*.ts"],
     rules: {

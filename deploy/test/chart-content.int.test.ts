@@ -86,7 +86,6 @@ describe("rendered chart content", () => {
           APP_ID: name,
           PORT: String(port),
           HOST: "0.0.0.0",
-          TROUPE_MODE: "dapr",
           DAPR_HTTP_PORT: "3500",
         });
         for (const probe of [app!.readinessProbe, app!.livenessProbe, app!.startupProbe]) {

@@ -7,8 +7,6 @@ export const configSchema = {
   port: env.port("PORT", 8020),
   logLevel: env.oneOf("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
   appId: env.string("APP_ID", "tool-service"),
-  daprHost: env.string("DAPR_HOST", "127.0.0.1"),
-  daprHttpPort: env.port("DAPR_HTTP_PORT", 3502),
   /** Comma-separated hosts (`intranet.local`, `*.svc.cluster.local`), IPs and CIDRs web_fetch may reach even if private. */
   webFetchAllow: env.string("WEB_FETCH_ALLOW", ""),
   webFetchMaxBytes: env.int("WEB_FETCH_MAX_BYTES", 256 * 1024, { min: 1, max: 16 * 1024 * 1024 }),

@@ -111,6 +111,7 @@ export function createDaprHarness(options: DaprHarnessOptions = {}): ContractHar
         apps: [{ appId, ...(options.appHealthCheck === false ? { appHealthCheckPath: null } : {}) }],
         waitFor: "outbound",
         daprLogLevel: "info",
+        env: process.env,
         ...(options.secrets ? { secrets: options.secrets } : {}),
         ...(options.log ? { log: options.log } : {}),
       });

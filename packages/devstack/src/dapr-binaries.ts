@@ -61,15 +61,14 @@ export function binariesIn(dir: string, version: string): DaprBinaries {
  * module proxy; the first build takes minutes and its progress goes to our stderr) and returns the binaries.
  * When neither Go nor binaries exist, the script's message (what to install) becomes the error.
  */
-export async function resolveDaprBinaries(
-  opts: {
-    env?: Readonly<Record<string, string | undefined>>;
-    root?: string;
-    onProgress?: (line: string) => void;
-  } = {},
-): Promise<DaprBinaries> {
+export async function resolveDaprBinaries(opts: {
+  /** The caller's environment (PATH, HOME, TROUPE_CACHE); the script runs with it. */
+  env: Readonly<Record<string, string | undefined>>;
+  root?: string;
+  onProgress?: (line: string) => void;
+}): Promise<DaprBinaries> {
   const root = opts.root ?? REPO_ROOT;
-  const env = opts.env ?? process.env;
+  const env = opts.env;
   const version = pinnedDaprVersion(root);
   const script = join(root, "scripts", "dapr-runtime.sh");
   const { code, stdout, stderr } = await run(

@@ -52,8 +52,11 @@ export interface DaprEnvOptions {
   gracefulShutdownSeconds?: number;
   /** A Dapr process or a child started through `supervisor` exited without being stopped (default: print its last lines to stderr). */
   onUnexpectedExit?: (name: string, info: ExitInfo, tail: string[]) => void;
-  /** Base environment for PATH/HOME lookups; default process.env. */
-  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The caller's environment: where the Dapr runtime and redis-server are found (PATH, HOME, TROUPE_CACHE),
+   * and what the Dapr processes inherit (PATH, HOME, LANG, TZ).
+   */
+  env: Readonly<Record<string, string | undefined>>;
   timeoutMs?: number;
 }
 
@@ -112,7 +115,7 @@ export function isAddressInUse(e: unknown): boolean {
 }
 
 async function startOnce(opts: DaprEnvOptions): Promise<DaprEnv> {
-  const baseEnv = opts.env ?? process.env;
+  const baseEnv = opts.env;
   for (const a of opts.apps) validateAppId(a.appId);
   const specs = new Map(opts.apps.map((a) => [a.appId, a]));
   if (specs.size !== opts.apps.length) throw new Error("duplicate appId");

@@ -1,7 +1,7 @@
 /**
  * @troupe/devstack: the real Dapr runtime for local runs and integration tests (no mocks of Dapr).
  *
- *   const env = await startDaprEnv({ apps: [{ appId: "host-a", appPort }] });
+ *   const env = await startDaprEnv({ apps: [{ appId: "host-a", appPort }], env: process.env });
  *   try { ... http://127.0.0.1:${env.sidecars["host-a"].httpPort}/v1.0/... } finally { await env.stop(); }
  */
 export {
@@ -49,6 +49,7 @@ export {
   startStack,
   parseStackArgs,
   appEnv,
+  appNodeArgs,
   findJaeger,
   assertPortsFree,
   describePlan,

@@ -115,8 +115,6 @@ export function appEnv(
     APP_ID: appId,
     DAPR_HOST: "127.0.0.1",
     DAPR_HTTP_PORT: String(p.httpPort),
-    DAPR_GRPC_PORT: String(p.grpcPort),
-    TROUPE_MODE: "dapr",
   };
 }
 
@@ -152,10 +150,11 @@ export async function startStack(o: {
   plan?: PortPlan;
   log: LogSink;
   onUnexpectedExit: (name: string, info: ExitInfo, tail: string[]) => void;
-  env?: Readonly<Record<string, string | undefined>>;
+  /** The launcher's environment: PATH lookups, secrets, and the base of every app's environment. */
+  env: Readonly<Record<string, string | undefined>>;
   binaries?: DaprBinaries;
 }): Promise<Stack> {
-  const env = o.env ?? process.env;
+  const env = o.env;
   const plan = o.plan ?? FIXED_PORTS;
   const say = (msg: string) => o.log(`[stack] ${msg}`);
 

@@ -38,7 +38,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Pr
 beforeAll(async () => {
   appPort = await freePort();
   await startApp();
-  env = await startDaprEnv({ apps: [{ appId: APP_ID, appPort }] });
+  env = await startDaprEnv({ apps: [{ appId: APP_ID, appPort }], env: process.env });
 });
 
 afterAll(async () => {

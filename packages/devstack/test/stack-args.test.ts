@@ -40,7 +40,7 @@ describe("parseStackArgs", () => {
 });
 
 describe("appEnv", () => {
-  it("gives each app its port, loopback host, app-id, its sidecar's ports and Dapr mode", () => {
+  it("gives each app its port, loopback host, app-id, and its sidecar's HTTP address", () => {
     expect(appEnv({ PATH: "/bin" }, "agent-memory-service", FIXED_PORTS)).toEqual({
       PATH: "/bin",
       PORT: "8001",
@@ -48,8 +48,6 @@ describe("appEnv", () => {
       APP_ID: "agent-memory-service",
       DAPR_HOST: "127.0.0.1",
       DAPR_HTTP_PORT: "3501",
-      DAPR_GRPC_PORT: "3511",
-      TROUPE_MODE: "dapr",
     });
     expect(() => appEnv({}, "nope", FIXED_PORTS)).toThrow(/no ports for nope/);
   });

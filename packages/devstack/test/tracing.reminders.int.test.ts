@@ -45,7 +45,11 @@ beforeAll(async () => {
   const { daprActorHost, registration } = runtime;
   const { createServer } = await import("@troupe/service-kit");
   const appPort = await freePort();
-  env = await startDaprEnv({ apps: [{ appId: APP_ID, appPort }], waitFor: "outbound" });
+  env = await startDaprEnv({
+    apps: [{ appId: APP_ID, appPort }],
+    waitFor: "outbound",
+    env: process.env,
+  });
   const record = (kind: string) => (name: string, data: Json | undefined) => {
     fired.push({ kind, name, data, traceId: trace.getActiveSpan()?.spanContext().traceId });
     return Promise.resolve<ScheduleResult>(runtime.CANCEL_SCHEDULE);

@@ -35,6 +35,7 @@ try {
   stack = await startStack({
     options,
     log,
+    env: process.env,
     onUnexpectedExit: (name, info) =>
       shutdown(`${name} exited (code ${info.code}, signal ${info.signal})`, 1),
   });

@@ -10,11 +10,15 @@
  */
 import { startScriptedModelServer, type ScriptedModelServer } from "@troupe/agent-loop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDaprEnv, type DaprEnv } from "../src/dapr-env.ts";
-import { waitForHttp } from "../src/health.ts";
-import { REPO_ROOT } from "../src/paths.ts";
-import { STACK_APPS } from "../src/ports.ts";
-import { appEnv, appNodeArgs } from "../src/stack.ts";
+import {
+  appEnv,
+  appNodeArgs,
+  REPO_ROOT,
+  STACK_APPS,
+  startDaprEnv,
+  waitForHttp,
+  type DaprEnv,
+} from "@troupe/devstack";
 import { startSpanReceiver, type ReceivedSpan, type SpanReceiver } from "./tracing/span-receiver.ts";
 import { chainToRoot, describeSpan, indexIn } from "./tracing/trace-walk.ts";
 
@@ -44,6 +48,7 @@ beforeAll(async () => {
     apps: STACK_APPS.map((appId) => ({ appId })),
     zipkinEndpoint: receiver.zipkinEndpoint,
     waitFor: "outbound",
+    env: process.env,
   });
   const base = {
     ...process.env,

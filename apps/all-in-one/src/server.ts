@@ -4,13 +4,15 @@
  * when TROUPE_REDIS_URL is set (then conversations and reminders survive a restart).
  */
 import { createRedisBackend } from "@troupe/actor-runtime";
+import * as memoryService from "@troupe/agent-memory-service";
 import * as chatService from "@troupe/chat-service";
 import { env, parseEnv } from "@troupe/service-kit";
 import * as toolService from "@troupe/tool-service";
 import { Redis } from "ioredis";
-import { startEmbeddedSystem } from "../embedded-system.ts";
+import { startEmbeddedSystem } from "./embedded-system.ts";
 
-// The edge: every schema reads the environment once (OPENAI_*, LOG_LEVEL, WEB_FETCH_*, TROUPE_REDIS_URL).
+// The edge: every schema reads the environment once (OPENAI_*, LOG_LEVEL, MEMORY_WINDOW,
+// SUMMARY_REFRESH_PERIOD, WEB_FETCH_*, TROUPE_REDIS_URL).
 const chatConfig = chatService.loadConfig(process.env);
 const { redisUrl } = parseEnv({ redisUrl: env.optional("TROUPE_REDIS_URL") }, process.env);
 const state = redisUrl
@@ -19,6 +21,7 @@ const state = redisUrl
 const system = await startEmbeddedSystem({
   logLevel: chatConfig.logLevel,
   chatConfig,
+  memoryConfig: memoryService.loadConfig(process.env),
   toolConfig: toolService.loadConfig(process.env),
   ...(state ? { state } : {}),
 });

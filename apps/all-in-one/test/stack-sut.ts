@@ -2,9 +2,7 @@
  * The whole system on the real Dapr stack for black-box suites: placement, scheduler, Redis, one daprd per
  * app and the three apps as child processes in Dapr mode (the `npm run stack` launcher, on free ports).
  */
-import { waitForHttp } from "../src/health.ts";
-import { freePortPlan } from "../src/ports.ts";
-import { parseStackArgs, startStack } from "../src/stack.ts";
+import { freePortPlan, parseStackArgs, startStack, waitForHttp } from "@troupe/devstack";
 import type { SystemUnderTest } from "./daca/suite.ts";
 
 export async function startStackSystem(extraEnv: Record<string, string> = {}): Promise<SystemUnderTest> {

@@ -28,8 +28,7 @@ import { createMemoryBackend, type StateBackend } from "@troupe/actor-runtime";
 import { startScriptedModelServer, type ScriptedTextChunk } from "@troupe/agent-loop";
 import * as chatService from "@troupe/chat-service";
 import { startEmbeddedSystem } from "../src/embedded-system.ts";
-import { freePortPlan } from "../src/ports.ts";
-import { parseStackArgs, startStack, type Stack } from "../src/stack.ts";
+import { freePortPlan, parseStackArgs, startStack, type Stack } from "@troupe/devstack";
 
 const PROMPT = "bench: write a long answer";
 const RUN_TIMEOUT_MS = 10 * 60_000;

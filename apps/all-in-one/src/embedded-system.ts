@@ -27,9 +27,8 @@ export interface EmbeddedSystemOptions {
   state?: StateBackend;
   /** chat-service settings (model endpoint etc.); its defaults when omitted. */
   chatConfig?: chatService.Config;
-  summarizer?: memoryService.Summarizer;
-  memoryWindow?: number;
-  summaryPeriod?: string;
+  /** agent-memory-service settings (memory window, summary period); its defaults when omitted. */
+  memoryConfig?: memoryService.Config;
   settings?: Partial<ActorRuntimeSettings>;
   secrets?: Record<string, string | undefined>;
   /** tool-service settings; its defaults when omitted. */
@@ -76,16 +75,12 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
     lazy,
     log,
   );
+  const memoryParts = memoryService.composeMemoryService(
+    options.memoryConfig ?? memoryService.loadConfig({}),
+  );
 
   platform = await createEmbeddedPlatform({
-    registrations: [
-      ...chatParts.registrations,
-      ...memoryService.memoryServiceActors({
-        windowSize: options.memoryWindow ?? 6,
-        summaryPeriod: options.summaryPeriod ?? "10m",
-        summarizer: options.summarizer ?? memoryService.deterministicSummarizer,
-      }),
-    ],
+    registrations: [...chatParts.registrations, ...memoryParts.registrations],
     services,
     pubsub: { name: PUBSUB_NAME, source: "chat-service", log },
     ...(options.settings ? { settings: options.settings } : {}),

@@ -1,0 +1,1 @@
+export { startEmbeddedSystem, type EmbeddedSystem, type EmbeddedSystemOptions } from "./embedded-system.ts";
