@@ -14,23 +14,26 @@ export class HealthTimeoutError extends Error {
 }
 
 /**
- * Polls `url` until it answers with an accepted status (default: any 2xx). daprd's `/v1.0/healthz`
- * answers 204 once the sidecar is fully initialised; placement and scheduler `/healthz` answer 200.
+ * Polls `url` (or a new URL from `url()` per attempt) until it answers with an accepted status (default: any
+ * 2xx). daprd's `/v1.0/healthz` answers 204 once the sidecar is fully initialised; placement and scheduler
+ * `/healthz` answer 200.
  */
 export async function waitForHttp(
-  url: string,
+  url: string | (() => string),
   opts: WaitOptions & { accept?: (status: number) => boolean } = {},
 ): Promise<void> {
   const accept = opts.accept ?? ((s) => s >= 200 && s < 300);
+  const next = typeof url === "string" ? () => url : url;
   let last = "no answer yet";
+  let target = next();
   await poll(
-    `${url}`,
+    typeof url === "string" ? url : `${target} (a new URL per attempt)`,
     opts,
     async () => {
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        const res = await fetch((target = next()), { signal: AbortSignal.timeout(2_000) });
         await res.body?.cancel();
-        last = `HTTP ${res.status}`;
+        last = `HTTP ${res.status} from ${target}`;
         return accept(res.status);
       } catch (e) {
         last = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
