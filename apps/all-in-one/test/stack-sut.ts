@@ -24,11 +24,8 @@ export async function startStackSystem(extraEnv: Record<string, string> = {}): P
     memoryUrl: url("agent-memory-service"),
     async restartChatService() {
       await stack.restartApp("chat-service");
-      // Placement learns about the restarted host's actor types a moment after its sidecar is healthy. Each
-      // probe asks another actor: daprd 1.18 can hold the lock of an actor called while placement is still
-      // disseminating until the caller gives up (60 s), and the suite must not wait on that one.
-      let probe = 0;
-      await waitForHttp(() => `${url("chat-service")}/response/restart-probe-${++probe}/count`, {
+      // restartApp waited until daprd registered the restarted host's actor types again.
+      await waitForHttp(`${url("chat-service")}/response/restart-probe/count`, {
         timeoutMs: 60_000,
       });
     },

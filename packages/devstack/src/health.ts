@@ -14,26 +14,23 @@ export class HealthTimeoutError extends Error {
 }
 
 /**
- * Polls `url` (or a new URL from `url()` per attempt) until it answers with an accepted status (default: any
- * 2xx). daprd's `/v1.0/healthz` answers 204 once the sidecar is fully initialised; placement and scheduler
- * `/healthz` answer 200.
+ * Polls `url` until it answers with an accepted status (default: any 2xx). daprd's `/v1.0/healthz`
+ * answers 204 once the sidecar is fully initialised; placement and scheduler `/healthz` answer 200.
  */
 export async function waitForHttp(
-  url: string | (() => string),
+  url: string,
   opts: WaitOptions & { accept?: (status: number) => boolean } = {},
 ): Promise<void> {
   const accept = opts.accept ?? ((s) => s >= 200 && s < 300);
-  const next = typeof url === "string" ? () => url : url;
   let last = "no answer yet";
-  let target = next();
   await poll(
-    typeof url === "string" ? url : `${target} (a new URL per attempt)`,
+    `${url}`,
     opts,
     async () => {
       try {
-        const res = await fetch((target = next()), { signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
         await res.body?.cancel();
-        last = `HTTP ${res.status} from ${target}`;
+        last = `HTTP ${res.status}`;
         return accept(res.status);
       } catch (e) {
         last = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
@@ -112,4 +109,49 @@ export function tcpOpen(port: number, timeoutMs = 500): Promise<boolean> {
     });
     s.once("error", () => resolve(false));
   });
+}
+
+/**
+ * Waits until daprd on `daprHttpPort` has registered the actor types the app on `appPort` hosts (its
+ * `/dapr/config` entities) with placement. An app that was restarted behind a running sidecar is healthy a
+ * few seconds before daprd probes it and registers its types again; daprd 1.18 can stall an actor call made
+ * in that window for as long as its caller waits, so callers (tests, benchmarks) wait for this first.
+ */
+export async function waitForActorTypes(
+  daprHttpPort: number,
+  appPort: number,
+  opts: WaitOptions = {},
+): Promise<void> {
+  let last = "no answer yet";
+  let types: string[] | undefined;
+  await poll(
+    `actor types of the app on ${appPort} registered by daprd on ${daprHttpPort}`,
+    opts,
+    async () => {
+      try {
+        types ??= await hostedTypes(appPort);
+        const meta = (await (
+          await fetch(`http://127.0.0.1:${daprHttpPort}/v1.0/metadata`, {
+            signal: AbortSignal.timeout(2_000),
+          })
+        ).json()) as { actorRuntime?: { hostReady?: boolean; activeActors?: { type: string }[] } };
+        const registered = new Set(meta.actorRuntime?.activeActors?.map((a) => a.type));
+        last = `registered: ${[...registered].join(", ") || "none"}; hosted: ${types.join(", ")}`;
+        return meta.actorRuntime?.hostReady === true && types.every((t) => registered.has(t));
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+        return false;
+      }
+    },
+    () => last,
+  );
+}
+
+async function hostedTypes(appPort: number): Promise<string[]> {
+  const response = await fetch(`http://127.0.0.1:${appPort}/dapr/config`, {
+    signal: AbortSignal.timeout(2_000),
+  });
+  if (response.status === 404) return [];
+  const config = (await response.json()) as { entities?: string[] };
+  return config.entities ?? [];
 }

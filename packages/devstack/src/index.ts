@@ -36,7 +36,7 @@ export {
   type ManagedProcess,
   type ExitInfo,
 } from "./supervisor.ts";
-export { waitForHttp, waitForRedis, tcpOpen, HealthTimeoutError } from "./health.ts";
+export { waitForHttp, waitForActorTypes, waitForRedis, tcpOpen, HealthTimeoutError } from "./health.ts";
 export { startRedis, redisArgs, REDIS_MISSING } from "./redis.ts";
 export {
   renderConfiguration,

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { DaprLogLevel } from "./dapr-args.ts";
 import { startDaprEnv, type DaprEnv } from "./dapr-env.ts";
 import type { DaprBinaries } from "./dapr-binaries.ts";
-import { tcpOpen, waitForHttp } from "./health.ts";
+import { tcpOpen, waitForActorTypes, waitForHttp } from "./health.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { FIXED_PORTS, listPorts, STACK_APPS, type PortPlan } from "./ports.ts";
 import { which } from "./redis.ts";
@@ -224,6 +224,8 @@ export async function startStack(o: {
       await dapr.supervisor.stop(appId);
       await startApp(appId);
       await dapr.waitHealthy(appId);
+      const ports = plan.apps[appId];
+      if (ports) await waitForActorTypes(ports.httpPort, ports.appPort);
     },
     stop: () => dapr.stop(),
   };
