@@ -180,21 +180,24 @@ describe("rendered chart content", () => {
       expect(find(kind, "Resiliency", "troupe-resiliency").spec).toEqual(local!.spec);
     });
 
-    it("Subscription: same topic, routes, dead-letter topic and scopes", () => {
-      const local = localComponents().get("Subscription/user-chat");
-      expect(local, "components/ has no Subscription user-chat").toBeDefined();
-      const chart = find(kind, "Subscription", "user-chat");
-      expect(chart.apiVersion).toBe(local!.apiVersion);
-      expect(chart.spec).toEqual(local!.spec);
-      expect(chart.scopes).toEqual(local!.scopes);
-    });
+    it.each(["user-chat", "agent-events"])(
+      "Subscription %s: same topic, routes, dead-letter topic and scopes",
+      (name) => {
+        const local = localComponents().get(`Subscription/${name}`);
+        expect(local, `components/ has no Subscription ${name}`).toBeDefined();
+        const chart = find(kind, "Subscription", name);
+        expect(chart.apiVersion).toBe(local!.apiVersion);
+        expect(chart.spec).toEqual(local!.spec);
+        expect(chart.scopes).toEqual(local!.scopes);
+      },
+    );
 
-    it.each(["statestore", "pubsub"])(
-      "Component %s: same type and settings apart from the connection",
+    it.each(["statestore", "pubsub", "broadcast"])(
+      "Component %s: same type and settings apart from the connection (and the per-pod consumer group)",
       (name) => {
         const local = localComponents().get(`Component/${name}`);
         expect(local, `components/ has no Component ${name}`).toBeDefined();
-        const connection = ["redisHost", "redisPassword", "enableTLS"];
+        const connection = ["redisHost", "redisPassword", "enableTLS", "consumerID"];
         const strip = (m: Record<string, unknown>) =>
           Object.fromEntries(Object.entries(m).filter(([k]) => !connection.includes(k)));
         const chart = find(kind, "Component", name);
@@ -203,6 +206,11 @@ describe("rendered chart content", () => {
         expect(chart.scopes).toEqual(local!.scopes);
       },
     );
+
+    it("Component broadcast: one consumer group per pod, so every replica gets every notification", () => {
+      expect(metadataMap(find(kind, "Component", "broadcast"))).toMatchObject({ consumerID: "{podName}" });
+      expect(metadataMap(find(kind, "Component", "pubsub"))).not.toHaveProperty("consumerID");
+    });
 
     it("Component secretstore: same name (Kubernetes secrets in-cluster)", () => {
       expect(localComponents().get("Component/secretstore")).toBeDefined();

@@ -1,4 +1,4 @@
-import type { ActorLogger, Platform } from "@troupe/actor-runtime";
+import type { ActorLogger, EventPublisher, Platform } from "@troupe/actor-runtime";
 import { Topics } from "@troupe/actor-interfaces";
 import { chatServiceActors } from "./actors/index.ts";
 import { SessionExecutors } from "./agents/executor.ts";
@@ -20,12 +20,14 @@ export interface ChatServiceParts {
 
 /**
  * Builds chat-service's actors. `platform` may be filled lazily (the embedded runtime needs the
- * registrations before it exists); it is only used once actors run.
+ * registrations before it exists); it is only used once actors run. `broadcast` publishes agent progress
+ * so that every replica hears it (the broadcast pub/sub component on Dapr); `platform.events` by default.
  */
 export async function composeChatService(
   config: Config,
   platform: Platform,
   log: ActorLogger,
+  broadcast: EventPublisher = { publish: (topic, event) => platform.events.publish(topic, event) },
 ): Promise<ChatServiceParts> {
   const model = await resolveModel(config, { get: (name) => platform.secrets.get(name) });
   const tools = toolServiceTools(platform);
@@ -35,7 +37,7 @@ export async function composeChatService(
     tools,
     systemPrompt: "You are a helpful assistant. Use the tools when they help.",
     captureContent: config.captureContent,
-    platform,
+    platform: { actors: platform.actors, events: broadcast },
     streams,
     eventsTopic: Topics.agentEvents,
     log,
@@ -48,6 +50,7 @@ export async function composeChatService(
       events: { publish: (t, e) => platform.events.publish(t, e) },
       engine,
       executors,
+      progressEvents: broadcast,
       replyTimeoutMs: config.replyTimeoutMs,
     }),
     engine: model.configured ? "llm" : "deterministic",

@@ -1,4 +1,10 @@
-import { createDaprPlatform, daprActorHost } from "@troupe/actor-runtime";
+import { BROADCAST_PUBSUB_NAME } from "@troupe/actor-interfaces";
+import {
+  HttpSidecarClient,
+  createDaprPlatform,
+  createEventPublisher,
+  daprActorHost,
+} from "@troupe/actor-runtime";
 import { createServer, serve } from "@troupe/service-kit";
 import { app } from "./app.ts";
 import { composeChatService } from "./compose.ts";
@@ -9,7 +15,8 @@ const config = loadConfig(process.env);
 const sidecar = { daprHost: config.daprHost, daprHttpPort: config.daprHttpPort };
 const platform = createDaprPlatform({ ...sidecar, source: config.appId });
 const server = createServer({ name: config.appId, logLevel: config.logLevel });
-const parts = await composeChatService(config, platform, server.log);
+const broadcast = createEventPublisher(new HttpSidecarClient(sidecar), BROADCAST_PUBSUB_NAME, config.appId);
+const parts = await composeChatService(config, platform, server.log, broadcast);
 server.log.info({ engine: parts.engine }, "reply engine selected");
 server.addHook("onClose", () => parts.close());
 await server.register(daprActorHost({ registrations: parts.registrations, sidecar }));

@@ -2,6 +2,11 @@ import type { ChatMessage } from "./chat.ts";
 
 /** Pub/sub component, topics and CloudEvent types. */
 export const PUBSUB_NAME = "pubsub";
+/**
+ * Pub/sub component on which every instance of a subscribing app gets every event (its own consumer group
+ * per instance): notifications that each replica must see, such as agent progress for its open streams.
+ */
+export const BROADCAST_PUBSUB_NAME = "broadcast";
 /** The Dapr secret store component (components/secretstore.yaml, the chart's kubernetes store). */
 export const SECRET_STORE_NAME = "secretstore";
 export const Topics = {

@@ -11,6 +11,8 @@ export interface ChatActorDeps {
   engine: ReplyEngine;
   /** Runs AgentSession loops; without it AgentSession is not hosted. */
   executors?: SessionExecutors;
+  /** Where AgentSession announces events it stores itself (default `events`). */
+  progressEvents?: EventPublisher;
   /** Limit on ResponseAgent's reply work in one turn (default 45 s). */
   replyTimeoutMs?: number;
   /** Outbox retry schedule of ChatAgent (default 5s, then every 30s). */
@@ -27,7 +29,12 @@ export function chatServiceActors(deps: ChatActorDeps) {
       (ctx) => new ResponseAgentActor(ctx, deps.engine, deps.replyTimeoutMs ?? 45_000),
     ),
     ...(executors
-      ? [registration(AgentSession, (ctx) => new AgentSessionActor(ctx, executors, deps.events))]
+      ? [
+          registration(
+            AgentSession,
+            (ctx) => new AgentSessionActor(ctx, executors, deps.progressEvents ?? deps.events),
+          ),
+        ]
       : []),
   ];
 }
