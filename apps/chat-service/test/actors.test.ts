@@ -76,7 +76,7 @@ describe("ChatAgent and ResponseAgent", () => {
     return { actors: runtime.actors, events };
   }
 
-  it("replies with the seed's format: message count first, memory once there is some", async () => {
+  it("replies in the DACA tutorials' format: message count first, memory once there is some", async () => {
     const { actors } = await start();
     const reply = await actors.actor(ChatAgent, "u1").ProcessMessage({ role: "user", content: "Hello!" });
     expect(reply.role).toBe("assistant");

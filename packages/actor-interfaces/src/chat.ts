@@ -12,7 +12,7 @@ export type ChatMessage = {
 export type ProcessMessageInput = {
   role: "user";
   content: string;
-  /** Seed 002's session id; defaults to the conversation id. */
+  /** The session this message belongs to (`POST /chat/`); defaults to the conversation id. */
   session_id?: string;
 };
 

@@ -19,7 +19,7 @@ export const EventTypes = { conversationUpdated: "ConversationUpdated" } as cons
 /**
  * Published by ChatAgent after the exchange is committed. `sequence` counts exchanges per conversation
  * (1, 2, ...), so subscribers apply each event exactly once even when it is redelivered.
- * `event_type`, `actor_id`, `user_message` and `assistant_reply` keep the seeds' field names.
+ * `event_type`, `actor_id`, `user_message` and `assistant_reply` keep the field names of the DACA tutorials' events.
  */
 export type ConversationUpdated = {
   event_type: "ConversationUpdated";

@@ -1,5 +1,5 @@
 /**
- * Actor ID conventions (seed 001): related actors compute each other's ids, so any actor can route to its
+ * Actor ID conventions (as in the DACA tutorials): related actors compute each other's ids, so any actor can route to its
  * child or peer without a lookup, and ids reveal relationships in logs.
  */
 

@@ -8,7 +8,7 @@ export type UserProfile = {
   user_summary: string;
 };
 
-/** Seed 002's defaults for a user nobody has initialised. */
+/** The defaults of a user nobody has initialised (those of the DACA tutorials). */
 export function defaultProfile(userId: string): UserProfile {
   return { name: userId, preferred_style: "casual", user_summary: `${userId} is a new user.` };
 }
@@ -31,7 +31,7 @@ export const MemoryAgent = actorType<MemoryAgentApi>()("MemoryAgent", {
   RefreshSummary: true,
 });
 
-/** The transcript of one session (id = session id), as seed 002's `GET /conversations/{session_id}`. */
+/** The transcript of one session (id = session id), as served by `GET /conversations/{session_id}`. */
 export interface ConversationSessionApi {
   Append(input: ConversationUpdated): Promise<{ applied: boolean }>;
   GetHistory(input: Record<string, never>): Promise<{ history: ChatMessage[] }>;

@@ -70,7 +70,7 @@ describe("ConversationUpdated", () => {
     timestamp: "2026-01-01T00:00:00.000Z",
   });
 
-  it("keeps the seeds' field names", () => {
+  it("keeps the DACA tutorials' field names", () => {
     expect(valid).toMatchObject({
       event_type: "ConversationUpdated",
       actor_id: "c1",
@@ -96,7 +96,7 @@ describe("ConversationUpdated", () => {
     });
   });
 
-  it("defaults an unknown user's profile as seed 002 does", () => {
+  it("defaults an unknown user's profile as the DACA tutorials do", () => {
     expect(defaultProfile("junaid")).toEqual({
       name: "junaid",
       preferred_style: "casual",

@@ -1,8 +1,8 @@
 import type { PortPlan, SidecarPorts } from "./ports.ts";
 
 /**
- * Command lines of the Dapr control plane and sidecars for a loopback-only, standalone run (see
- * ../shared/notes/dapr-runtime-offline.md §3): every listener on 127.0.0.1 where the binary allows it,
+ * Command lines of the Dapr control plane and sidecars for a loopback-only, standalone run: every listener
+ * on 127.0.0.1 where the binary allows it,
  * metrics off (their default ports clash), distinct healthz ports, no mDNS (name resolution comes from the
  * Configuration), scheduler etcd data in the caller's fresh directory.
  */

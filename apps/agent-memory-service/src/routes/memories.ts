@@ -9,7 +9,7 @@ const profileSchema = {
   properties: { name: text(200), preferred_style: text(100), user_summary: text(4000) },
 } as const;
 
-/** Seed 002's memory endpoints: user profiles and session transcripts. */
+/** Memory endpoints: user profiles and session transcripts. */
 export const memoryRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const { actors } = platform;
 

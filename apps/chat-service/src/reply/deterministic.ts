@@ -1,11 +1,11 @@
 import type { ReplyEngine } from "./engine.ts";
 
 /**
- * The seed's reply, byte for byte in shape:
+ * The DACA tutorials' reply, byte for byte in shape:
  * `Memory: <context>. Got your message: <content> at <ISO timestamp>`, where context is the memory window
  * (`role: content` joined by `; `) or `Message count: n` while memory is empty.
  *
- * Unlike the seed, each remembered message is cut to MAX_CONTEXT_CHARS: replies quote the memory, which
+ * Unlike there, each remembered message is cut to MAX_CONTEXT_CHARS: replies quote the memory, which
  * holds earlier replies, so uncut contexts grow geometrically with every exchange.
  */
 export const MAX_CONTEXT_CHARS = 100;

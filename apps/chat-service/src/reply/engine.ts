@@ -14,7 +14,7 @@ export interface ReplyRequest {
   signal?: AbortSignal;
 }
 
-/** Produces ResponseAgent's reply text. Pluggable: deterministic (seed) or LLM. */
+/** Produces ResponseAgent's reply text. Pluggable: deterministic (the DACA tutorials' text) or LLM. */
 export interface ReplyEngine {
   readonly name: string;
   reply(request: ReplyRequest): Promise<string>;

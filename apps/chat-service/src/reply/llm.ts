@@ -2,7 +2,7 @@ import { MemoryAgent, memoryAgentId, type ChatMessage, type UserProfile } from "
 import { messageText, runAgentLoop, userMessage, type AgentTool, type ModelClient } from "@troupe/agent-loop";
 import type { ReplyEngine } from "./engine.ts";
 
-/** Seed 002's answer when the model fails; the exchange is still stored and counted. */
+/** The answer when the model fails (as in the DACA tutorials); the exchange is still stored and counted. */
 export const LLM_FAILURE_REPLY = "I'm sorry, I encountered an error while processing your message.";
 
 export interface LlmEngineOptions {
@@ -14,7 +14,7 @@ export interface LlmEngineOptions {
 
 /**
  * ResponseAgent's LLM engine: runs the agent loop (tools through tool-service) with a system prompt built
- * as seed 002 builds it, from the user's profile (MemoryAgent), the memory window and the last exchanges.
+ * as the DACA tutorials build it, from the user's profile (MemoryAgent), the memory window and the last exchanges.
  */
 export function llmEngine(options: LlmEngineOptions): ReplyEngine {
   return {

@@ -16,7 +16,7 @@ const message = {
   properties: { role: { type: "string" }, content: { type: "string" } },
 } as const;
 
-/** Seed 000/001 endpoints: one conversation per id, served by ChatAgent and its child and peer. */
+/** Conversation endpoints: one conversation per id, served by ChatAgent and its child and peer. */
 export const conversationRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const { actors } = platform;
 

@@ -11,13 +11,13 @@ interface SessionChatBody {
   tags?: string[];
 }
 
-/** Seed 002's `POST /chat/`: a per-user conversation with an explicit (or new) session id. */
+/** `POST /chat/`: a per-user conversation with an explicit (or new) session id. */
 export const sessionRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   app.post<{ Body: SessionChatBody }>(
     "/chat/",
     {
       schema: {
-        summary: "Chat as a user within a session (seed 002)",
+        summary: "Chat as a user within a session",
         body: {
           type: "object",
           required: ["user_id", "text"],
