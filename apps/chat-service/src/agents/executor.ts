@@ -77,13 +77,14 @@ export class SessionExecutors {
   start(spec: RunSpec): void {
     const run = new SessionRun(spec, this.deps);
     this.runs.set(spec.sessionId, run);
-    run.execute().then(
-      () => this.runs.delete(spec.sessionId),
-      (err: unknown) => {
-        this.runs.delete(spec.sessionId);
-        this.deps.log.error({ err, sessionId: spec.sessionId }, "agent run failed unexpectedly");
-      },
-    );
+    // The next run of the session may start as soon as this one reported its end: forget only this one.
+    const forget = () => {
+      if (this.runs.get(spec.sessionId) === run) this.runs.delete(spec.sessionId);
+    };
+    run.execute().then(forget, (err: unknown) => {
+      forget();
+      this.deps.log.error({ err, sessionId: spec.sessionId }, "agent run failed unexpectedly");
+    });
   }
 
   /** Aborts every run and waits for their last reports (shutdown). */
