@@ -4,3 +4,4 @@ export { createServer, serve, serverOptions, type ServeOptions } from "./server.
 export { registerOpenApi } from "./openapi.ts";
 export { idParam, errorResponse, text, requireNonBlank } from "./schemas.ts";
 export { flushTelemetry, installRequestTracing, traceLogMixin, TRACE_ID_HEADER } from "./tracing.ts";
+export { acceptCloudEvents } from "./cloudevents.ts";

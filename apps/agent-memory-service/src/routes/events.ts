@@ -6,6 +6,7 @@ import {
   type ConversationUpdated,
 } from "@troupe/actor-interfaces";
 import type { DeliveryStatus, Platform } from "@troupe/actor-runtime";
+import { acceptCloudEvents } from "@troupe/service-kit";
 import type { FastifyBaseLogger, FastifyPluginAsync } from "fastify";
 
 /** Subscription routes (see components/subscription.yaml): Dapr delivers CloudEvents of topic `user-chat`. */
@@ -20,13 +21,7 @@ export const EVENT_ROUTES = {
  * applied (malformed), which are logged instead of being retried forever.
  */
 export const eventRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
-  app.addContentTypeParser("application/cloudevents+json", { parseAs: "string" }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (err) {
-      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
-    }
-  });
+  acceptCloudEvents(app);
 
   app.post(EVENT_ROUTES.conversationUpdated, { schema: { hide: true } }, async (request) => {
     const status = await applyEvent(platform, (request.body as { data?: unknown } | null)?.data, request.log);

@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from "@troupe/actor-runtime";
+import { acceptCloudEvents } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 import type { SessionStreams } from "../agents/session-streams.ts";
 
@@ -10,13 +11,7 @@ export const AGENT_PROGRESS_ROUTE = "/events/agent-progress";
  * session when its run is hosted elsewhere (a no-op when it runs here: its streams already have the events).
  */
 export const agentEventRoutes: FastifyPluginAsync<{ streams: SessionStreams }> = async (app, { streams }) => {
-  app.addContentTypeParser("application/cloudevents+json", { parseAs: "string" }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (err) {
-      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
-    }
-  });
+  acceptCloudEvents(app);
 
   app.post(AGENT_PROGRESS_ROUTE, { schema: { hide: true } }, async (request) => {
     const data = (request.body as { data?: { sessionId?: unknown } } | null)?.data;
