@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ABORTED_TOOL_TEXT,
   Agent,
@@ -285,16 +285,40 @@ describe("Agent: model failures", () => {
   });
 
   it("a response that does not start within timeoutMs is retried, then reported", async () => {
-    const { model, server } = await scripted(() => ({ text: "late", delayMs: 3_000 }), {
-      timeoutMs: 150,
-      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 },
-    });
-    const agent = new Agent({ model });
-    await agent.prompt("go");
-    expect(server.requests).toHaveLength(2);
-    const last = agent.state.messages.at(-1) as AssistantMessage;
-    expect(last.stopReason).toBe("error");
-    expect(last.errorMessage).toMatch(/timed out/i);
+    // Time is the test's: the client's timeout fires only once the server holds the request.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const arrived = [false, false];
+      const { model, server } = await scripted(
+        (request) => {
+          arrived[request.index] = true;
+          return new Promise<never>(() => {});
+        },
+        { timeoutMs: 150, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 } },
+      );
+      /** Lets I/O run, with the fake clock standing still, until `done()`. */
+      const settle = async (done: () => boolean) => {
+        while (!done()) await new Promise((resolve) => setImmediate(resolve));
+      };
+      const agent = new Agent({ model });
+      let settled = false;
+      const run = agent.prompt("go").finally(() => (settled = true));
+      // The clock moves only while the request is held by the server, so each attempt times out there.
+      await settle(() => arrived[0]!);
+      await vi.advanceTimersByTimeAsync(150);
+      await settle(() => vi.getTimerCount() > 0); // the retry's backoff
+      await vi.advanceTimersByTimeAsync(5);
+      await settle(() => arrived[1]!);
+      await vi.advanceTimersByTimeAsync(150);
+      await settle(() => settled);
+      await run;
+      expect(server.requests).toHaveLength(2);
+      const last = agent.state.messages.at(-1) as AssistantMessage;
+      expect(last.stopReason).toBe("error");
+      expect(last.errorMessage).toMatch(/timed out/i);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("400 is not retried", async () => {
