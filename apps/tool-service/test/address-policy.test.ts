@@ -25,6 +25,8 @@ describe("special-purpose address classification", () => {
     ["::ffff:127.0.0.1", "IPv4-mapped of loopback 127.0.0.1"],
     ["::ffff:7f00:1", "IPv4-mapped of loopback 127.0.0.1"],
     ["::ffff:169.254.169.254", "IPv4-mapped of link-local 169.254.169.254"],
+    ["::ffff:0:127.0.0.1", "IPv4-translated of loopback 127.0.0.1"],
+    ["::ffff:0:a00:1", "IPv4-translated of private 10.0.0.1"],
     ["64:ff9b::a00:1", "NAT64 of private 10.0.0.1"],
     ["2002:c0a8:0101::1", "6to4 of private 192.168.1.1"],
     ["[::1]", "loopback"],
@@ -38,6 +40,7 @@ describe("special-purpose address classification", () => {
     "172.32.0.1",
     "2606:4700::1111",
     "::ffff:8.8.8.8",
+    "::ffff:0:8.8.8.8",
     "64:ff9b::808:808",
   ])("%s is public", (address) => {
     expect(specialPurpose(address)).toBeUndefined();

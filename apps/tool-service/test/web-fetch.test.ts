@@ -34,6 +34,7 @@ describe("web_fetch SSRF refusals (checked before any connection)", () => {
     ["http://169.254.169.254/latest/meta-data/", "link-local"],
     ["http://[::1]:8080/", "loopback"],
     ["http://[::ffff:127.0.0.1]/", "IPv4-mapped of loopback"],
+    ["http://[::ffff:0:127.0.0.1]/", "IPv4-translated of loopback"],
     ["http://0.0.0.0/", "unspecified"],
     ["http://224.0.0.1/", "multicast"],
     ["http://2130706433/", "loopback"], // decimal form of 127.0.0.1, normalised by the URL parser

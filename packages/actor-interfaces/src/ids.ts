@@ -1,10 +1,14 @@
 /**
- * Actor ID conventions (as in the DACA tutorials): related actors compute each other's ids, so any actor can route to its
- * child or peer without a lookup, and ids reveal relationships in logs.
+ * Actor ID conventions (as in the DACA tutorials): related actors compute each other's ids, so any actor
+ * can route to its child or peer without a lookup, and ids reveal relationships in logs.
  */
 
-/** Conversation ids (and user ids) are URL-safe, 1..100 characters. */
-export const ID_PATTERN = "^[A-Za-z0-9_.~-]{1,100}$";
+/**
+ * Conversation ids (and user ids) are URL-safe, 1..100 characters, and not `.` or `..`: those are path
+ * segments a URL normaliser removes (daprd does, before routing an actor call), so they are refused in both
+ * runtimes alike.
+ */
+export const ID_PATTERN = "^(?!\\.{1,2}$)[A-Za-z0-9_.~-]{1,100}$";
 const idRegex = new RegExp(ID_PATTERN);
 
 export function isValidId(id: string): boolean {

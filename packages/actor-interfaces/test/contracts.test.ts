@@ -31,6 +31,10 @@ describe("id conventions", () => {
     expect(isValidId("")).toBe(false);
     expect(isValidId("a".repeat(101))).toBe(false);
     expect(isValidId("a b")).toBe(false);
+    expect(isValidId(".")).toBe(false);
+    expect(isValidId("..")).toBe(false);
+    expect(isValidId("...")).toBe(true);
+    expect(isValidId(".a")).toBe(true);
     expect(isValidId("a/b")).toBe(false);
   });
 });

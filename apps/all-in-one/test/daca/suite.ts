@@ -3,6 +3,7 @@
  * and against the real Dapr stack. It talks to the services over HTTP only. Event-driven effects are
  * awaited by polling with a generous bound (`eventually`), never by fixed sleeps.
  */
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 export interface SystemUnderTest {
@@ -33,6 +34,28 @@ async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
+}
+
+/** An HTTP request whose path is sent exactly as given (fetch would normalise `.` and `..` away). */
+function rawRequest(
+  method: string,
+  base: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { method, hostname, port, path, headers: { "content-type": "application/json" } },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    request.on("error", reject);
+    request.end(JSON.stringify(body));
+  });
 }
 
 async function eventually<T>(
@@ -206,6 +229,7 @@ export function defineDacaSuite(name: string, start: () => Promise<SystemUnderTe
         ["role other than user", `/chat/${id}`, { role: "assistant", content: "x" }, /role/],
         ["id not URL-safe", `/chat/bad%20id`, { content: "x" }, /id/],
         ["id too long", `/chat/${"x".repeat(101)}`, { content: "x" }, /id/],
+        ["user id that is a dot segment", `/chat/`, { user_id: "..", text: "x" }, /user_id/],
         ["malformed JSON", `/chat/${id}`, "{not json", /JSON/],
       ];
       for (const [label, path, body, mentions] of cases) {
@@ -213,6 +237,11 @@ export function defineDacaSuite(name: string, start: () => Promise<SystemUnderTe
         expect(response.status, label).toBeGreaterThanOrEqual(400);
         expect(response.status, label).toBeLessThan(500);
         expect(response.body?.error?.message ?? JSON.stringify(response.body), label).toMatch(mentions);
+      }
+      for (const dots of [".", ".."]) {
+        const response = await rawRequest("POST", chat(""), `/chat/${dots}`, { content: "x" });
+        expect(response.status, dots).toBe(400);
+        expect(response.body, dots).toMatch(/id/);
       }
       const huge = await call("POST", chat(`/chat/${id}`), { content: "x".repeat(2 * 1024 * 1024) });
       expect(huge.status).toBe(413);

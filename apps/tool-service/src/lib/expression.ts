@@ -174,8 +174,9 @@ class Parser {
       return value;
     }
     if (t.kind === "name") {
-      if (t.value in constants && !this.isOp("(")) return constants[t.value] as number;
-      const fn = functions[t.value];
+      // Own properties only: `constructor` or `__proto__` are names like any other unknown one.
+      if (Object.hasOwn(constants, t.value) && !this.isOp("(")) return constants[t.value] as number;
+      const fn = Object.hasOwn(functions, t.value) ? functions[t.value] : undefined;
       if (!fn) throw new ExpressionError(`unknown name "${t.value}" at position ${t.pos + 1}`);
       this.expect("(");
       const args = [this.expression(depth + 1)];

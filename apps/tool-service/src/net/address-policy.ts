@@ -4,7 +4,7 @@ import { isIP } from "node:net";
  * Which IP addresses web_fetch may connect to. Refused: every special-purpose range of the IANA IPv4 and
  * IPv6 special-purpose registries that is not globally reachable (private, loopback, link-local, CGNAT,
  * multicast, unspecified, documentation, benchmarking, reserved, …), plus IPv6 forms that embed such an
- * IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4). An allow-list (hosts and CIDRs from config)
+ * IPv4 address (IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64, 6to4). An allow-list (hosts and CIDRs from config)
  * overrides the refusal.
  */
 
@@ -132,6 +132,7 @@ export function specialPurpose(address: string): string | undefined {
 function embeddedIPv4(value: bigint): { kind: string; v4: string } | undefined {
   const toV4 = (v: bigint) => [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
   if (value >> 32n === 0xffffn) return { kind: "IPv4-mapped", v4: toV4(value & 0xffffffffn) };
+  if (value >> 32n === 0xffff0000n) return { kind: "IPv4-translated", v4: toV4(value & 0xffffffffn) };
   if (value >> 32n === 0x64ff9b0000000000000000n) return { kind: "NAT64", v4: toV4(value & 0xffffffffn) };
   if (value >> 112n === 0x2002n) return { kind: "6to4", v4: toV4((value >> 80n) & 0xffffffffn) };
   return undefined;
