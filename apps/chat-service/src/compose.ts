@@ -31,7 +31,7 @@ export async function composeChatService(
 ): Promise<ChatServiceParts> {
   const model = await resolveModel(config, { get: (name) => platform.secrets.get(name) });
   const tools = toolServiceTools(platform);
-  const streams = new SessionStreams();
+  const streams = new SessionStreams(config.maxEventStreams);
   const executors = new SessionExecutors({
     model: model.model,
     tools,

@@ -20,6 +20,8 @@ export const configSchema = {
    * the callers' 60 s actor-call deadline so they get the failure reply instead of a timeout.
    */
   replyTimeoutMs: env.int("REPLY_TIMEOUT_MS", 45_000, { min: 1000 }),
+  /** Open agent event streams (SSE) this process serves at most; one more is answered 429. */
+  maxEventStreams: env.int("MAX_EVENT_STREAMS", 1_000, { min: 1 }),
   /** Record prompt/completion text and tool arguments on GenAI spans (off: they may hold personal data). */
   captureContent: env.bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", false),
 };

@@ -48,6 +48,9 @@ export class SessionStreams {
   private readonly feeds = new Map<string, RunFeed>();
   private readonly listeners = new Map<string, Set<StreamListener>>();
 
+  /** `maxStreams`: how many listeners (open streams) this process takes at most. */
+  constructor(readonly maxStreams = Number.POSITIVE_INFINITY) {}
+
   /** Starts the feed of a run (the executor calls this when a run starts, before its first event). */
   open(sessionId: string, firstSeq: number): RunFeed {
     const feed = new RunFeed(firstSeq, () => this.listeners.get(sessionId) ?? []);
@@ -71,6 +74,11 @@ export class SessionStreams {
     for (const listener of this.listeners.get(sessionId) ?? []) listener.onStored();
   }
 
+  /** Whether another stream may open (fewer than `maxStreams` are). */
+  get hasRoom(): boolean {
+    return this.streamCount < this.maxStreams;
+  }
+
   subscribe(sessionId: string, listener: StreamListener): () => void {
     let set = this.listeners.get(sessionId);
     if (!set) this.listeners.set(sessionId, (set = new Set()));
@@ -81,7 +89,7 @@ export class SessionStreams {
     };
   }
 
-  /** Open streams, for limits and shutdown. */
+  /** Open streams. */
   get streamCount(): number {
     let count = 0;
     for (const set of this.listeners.values()) count += set.size;

@@ -1,4 +1,4 @@
-import { AgentSession } from "@troupe/actor-interfaces";
+import { AgentSession, TroupeError } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
 import { idParam, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
@@ -84,6 +84,10 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform; streams: Sess
       const after = Number(
         typeof lastEventId === "string" && /^\d+$/.test(lastEventId) ? lastEventId : (req.query.after ?? 0),
       );
+      if (!streams.hasRoom) {
+        const message = `this process serves at most ${streams.maxStreams} event streams; retry later`;
+        throw new TroupeError("too_many_streams", message, 429);
+      }
       reply.hijack();
       const out = reply.raw;
       out.writeHead(200, {
