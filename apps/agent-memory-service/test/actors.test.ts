@@ -6,7 +6,13 @@ import {
   memoryAgentId,
   type ConversationUpdated,
 } from "@troupe/actor-interfaces";
-import { createEmbeddedRuntime, silentLogger, type EmbeddedRuntime } from "@troupe/actor-runtime";
+import {
+  createEmbeddedRuntime,
+  createMemoryBackend,
+  silentLogger,
+  type EmbeddedRuntime,
+  type StateBackend,
+} from "@troupe/actor-runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import { memoryServiceActors } from "../src/actors/index.ts";
 import { deterministicSummarizer } from "../src/summary/summarizer.ts";
@@ -26,14 +32,11 @@ describe("MemoryAgent and ConversationSession", () => {
   let runtime: EmbeddedRuntime | undefined;
   afterEach(async () => runtime?.stop());
 
-  const start = async (summaryPeriod = "1h") => {
+  const start = async (summaryPeriod = "1h", summarizer = deterministicSummarizer, state?: StateBackend) => {
     runtime = await createEmbeddedRuntime({
-      registrations: memoryServiceActors({
-        windowSize: 6,
-        summaryPeriod,
-        summarizer: deterministicSummarizer,
-      }),
+      registrations: memoryServiceActors({ windowSize: 6, summaryPeriod, summarizer }),
       log: silentLogger,
+      ...(state ? { state } : {}),
     });
     return runtime.actors;
   };
@@ -90,5 +93,34 @@ describe("MemoryAgent and ConversationSession", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(summary).toContain("1 exchange");
+  });
+
+  it("cancels the refresh reminder when nothing is new to summarise, and re-arms it on the next event", async () => {
+    const state = createMemoryBackend();
+    let summaries = 0;
+    const counting = {
+      name: "counting",
+      summarize: async (request: Parameters<typeof deterministicSummarizer.summarize>[0]) => {
+        summaries += 1;
+        return deterministicSummarizer.summarize(request);
+      },
+    };
+    const memory = (await start("20ms", counting, state)).actor(MemoryAgent, memoryAgentId("u3"));
+    const armed = async () => (await state.listReminders()).some((r) => r.id === memoryAgentId("u3"));
+    const waitFor = async (condition: () => Promise<boolean>) => {
+      while (!(await condition())) await new Promise((r) => setTimeout(r, 10));
+    };
+
+    await memory.ApplyConversationEvent(event(1, "u3"));
+    expect(await armed()).toBe(true);
+    // One firing summarises the exchange, the next finds nothing new and cancels the reminder.
+    await waitFor(async () => !(await armed()));
+    expect(summaries).toBe(1);
+
+    await memory.ApplyConversationEvent(event(2, "u3"));
+    expect(await armed()).toBe(true);
+    await waitFor(async () => !(await armed()));
+    expect(summaries).toBe(2);
+    expect((await memory.GetProfile({})).user_summary).toContain("2 exchange");
   });
 });

@@ -15,12 +15,20 @@ import {
 } from "@troupe/actor-runtime";
 import type { Summarizer } from "../summary/summarizer.ts";
 
-/** State: rolling window, profile, exchange count and the applied-event set. */
+/**
+ * State: rolling window, profile, exchange count, the exchange count the summary was last made at, whether
+ * the refresh reminder is armed, and the applied-event set.
+ */
 const WINDOW = "window";
 const PROFILE = "profile";
 const EXCHANGES = "exchanges";
+const SUMMARIZED = "summarized-exchanges";
+const REFRESH_ARMED = "refresh-armed";
 const APPLIED = "applied";
-/** Reminder that refreshes the summary periodically once the user has talked. */
+/**
+ * Reminder that refreshes the summary periodically while the user talks: armed by an event, cancelled by a
+ * firing that finds nothing new since the last summary (an idle conversation costs no reminders).
+ */
 const REFRESH_SUMMARY = "refresh-summary";
 
 type WindowEntry = ChatMessage & { sequence: number };
@@ -69,11 +77,12 @@ export class MemoryAgentActor implements ActorInstance<MemoryAgentApi> {
     const exchanges = ((await this.ctx.state.get<number>(EXCHANGES)) ?? 0) + 1;
     this.ctx.state.set(EXCHANGES, exchanges);
     await this.applied.add(key);
-    if (exchanges === 1) {
+    if (!(await this.ctx.state.get<boolean>(REFRESH_ARMED))) {
       await this.ctx.reminders.set(REFRESH_SUMMARY, {
         dueTime: this.options.summaryPeriod,
         period: this.options.summaryPeriod,
       });
+      this.ctx.state.set(REFRESH_ARMED, true);
     }
     return { applied: true };
   }
@@ -94,19 +103,26 @@ export class MemoryAgentActor implements ActorInstance<MemoryAgentApi> {
 
   async RefreshSummary(): Promise<UserProfile> {
     const profile = await this.GetProfile();
+    const exchanges = (await this.ctx.state.get<number>(EXCHANGES)) ?? 0;
     const user_summary = await this.options.summarizer.summarize({
       userId: this.conversationId(),
       profile,
       window: await this.window(),
-      exchanges: (await this.ctx.state.get<number>(EXCHANGES)) ?? 0,
+      exchanges,
     });
     const updated = { ...profile, user_summary };
     this.ctx.state.set(PROFILE, updated);
+    this.ctx.state.set(SUMMARIZED, exchanges);
     return updated;
   }
 
   async onReminder(name: string): Promise<ScheduleResult> {
     if (name !== REFRESH_SUMMARY) return CANCEL_SCHEDULE;
+    const exchanges = (await this.ctx.state.get<number>(EXCHANGES)) ?? 0;
+    if (exchanges === ((await this.ctx.state.get<number>(SUMMARIZED)) ?? 0)) {
+      this.ctx.state.set(REFRESH_ARMED, false);
+      return CANCEL_SCHEDULE;
+    }
     await this.RefreshSummary();
   }
 
