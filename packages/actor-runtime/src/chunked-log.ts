@@ -62,8 +62,11 @@ export class ChunkedLog<T extends Json> {
         item: chunk[p],
       })),
     );
-    const items = flat.filter((e) => e.index >= lo && e.index < hi && e.item != null).map((e) => e.item as T);
-    return { items, from: lo, meta };
+    const inRange = flat.filter((e) => e.index >= lo && e.index < hi);
+    const lost = inRange.find((e) => e.item == null);
+    // The meta says the item exists: a missing one is lost data, reported, never a silent hole in a page.
+    if (lost) throw new Error(`${this.prefix}: item ${lost.index} is missing from the state store`);
+    return { items: inRange.map((e) => e.item as T), from: lo, meta };
   }
 
   /** Items with `from <= index < from + limit`, oldest first, with their indices. */

@@ -22,7 +22,11 @@ export function which(name: string, pathEnv: string | undefined): string | undef
   return undefined;
 }
 
-/** redis-server arguments: loopback only, no persistence, files in a private dir. */
+/**
+ * redis-server arguments: loopback only, files in a private dir, and an append-only file so that a Redis
+ * killed and restarted keeps every acknowledged write (Redis writes the AOF before it replies; `everysec`
+ * fsyncs once a second, which only a crash of the whole machine could cut short).
+ */
 export function redisArgs(port: number, dir: string): string[] {
   return [
     "--port",
@@ -34,7 +38,9 @@ export function redisArgs(port: number, dir: string): string[] {
     "--save",
     "",
     "--appendonly",
-    "no",
+    "yes",
+    "--appendfsync",
+    "everysec",
     "--dir",
     dir,
     "--daemonize",
