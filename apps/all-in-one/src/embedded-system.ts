@@ -16,6 +16,7 @@ import * as memoryService from "@troupe/agent-memory-service";
 import * as chatService from "@troupe/chat-service";
 import * as toolService from "@troupe/tool-service";
 import { createServer } from "@troupe/service-kit";
+import { IncomingMessage } from "node:http";
 import type { FastifyInstance } from "fastify";
 
 export interface EmbeddedSystemOptions {
@@ -97,6 +98,7 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
   const tools = createServer({ name: "tool-service", logLevel });
   await tools.register(toolService.app, { config: options.toolConfig ?? toolService.loadConfig({}) });
 
+  for (const server of [chat, memory]) hideSubscriptionRoutes(server);
   services.set("chat-service", injector(chat));
   services.set("agent-memory-service", injector(memory));
   services.set("tool-service", injector(tools));
@@ -142,6 +144,20 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
       await platform.stop();
     },
   };
+}
+
+/**
+ * Subscription routes take events only from the in-process broker (`inject`): over the network they do not
+ * exist, so nobody can post a forged CloudEvent into memory or a session. Injected requests are no sockets.
+ */
+function hideSubscriptionRoutes(server: FastifyInstance): void {
+  server.addHook("onRequest", async (request, reply) => {
+    if (request.url.startsWith("/events/") && request.raw instanceof IncomingMessage) {
+      await reply
+        .code(404)
+        .send({ error: { code: "not_found", message: `Route POST:${request.url} not found` } });
+    }
+  });
 }
 
 function injector(server: FastifyInstance): ServiceHandler {

@@ -25,6 +25,16 @@ export async function startEmbeddedSut(options: EmbeddedSystemOptions = {}): Pro
       await system.stop();
       system = await boot({ chat: port(chat), memory: port(memory), tools: port(tools) });
     },
+    // The embedded broker delivers in process; the route is not on the network.
+    async deliverToMemory(path, event) {
+      const response = await system.servers.memory.inject({
+        method: "POST",
+        url: path,
+        headers: { "content-type": "application/cloudevents+json" },
+        payload: JSON.stringify(event),
+      });
+      return response.json();
+    },
     stop: () => system.stop(),
   };
 }

@@ -29,6 +29,15 @@ export async function startStackSystem(extraEnv: Record<string, string> = {}): P
         timeoutMs: 60_000,
       });
     },
+    // daprd delivers over HTTP to the app port (which only daprd should reach: see the authentication issue).
+    async deliverToMemory(path, event) {
+      const response = await fetch(`${url("agent-memory-service")}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/cloudevents+json" },
+        body: JSON.stringify(event),
+      });
+      return response.json();
+    },
     stop: () => stack.stop(),
   };
 }

@@ -11,6 +11,8 @@ export interface SystemUnderTest {
   memoryUrl: string;
   /** Stops chat-service and starts it again on the same port, keeping durable state. */
   restartChatService(): Promise<void>;
+  /** Delivers a CloudEvent to agent-memory-service's subscription route `path` as the broker does. */
+  deliverToMemory(path: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -295,18 +297,15 @@ export function defineDacaSuite(name: string, start: () => Promise<SystemUnderTe
           timestamp: new Date().toISOString(),
         },
       };
-      const again = await call("POST", mem("/events/conversation-updated"), event, {
-        "content-type": "application/cloudevents+json",
-      });
-      expect(again.body).toEqual({ status: "SUCCESS" });
+      expect(await sut.deliverToMemory("/events/conversation-updated", event)).toEqual({ status: "SUCCESS" });
       expect(await memoryOf(id)).toHaveLength(2);
       const session = (await call("GET", mem(`/conversations/${id}`))).body.history;
       expect(session).toHaveLength(2);
-      const malformed = await call("POST", mem("/events/conversation-updated"), {
+      const malformed = await sut.deliverToMemory("/events/conversation-updated", {
         ...event,
         data: { sequence: "x" },
       });
-      expect(malformed.body).toEqual({ status: "DROP" });
+      expect(malformed).toEqual({ status: "DROP" });
     });
 
     it("loses nothing across a restart of chat-service", async () => {
