@@ -22,6 +22,9 @@ export type SessionEvent = { seq: number; type: string; data: Json };
 
 export type TextInput = { text: string };
 
+/** A prompt; a retry with the same `idempotencyKey` gets the first run's id and starts nothing. */
+export type PromptInput = TextInput & { idempotencyKey?: string };
+
 /**
  * What the executor reports after events happened (internal: called by the host running the loop). Events
  * are the ones to store (never streaming deltas), numbered from `firstSeq` (the SSE ids live clients saw).
@@ -39,7 +42,7 @@ export type ProgressReport = {
 
 export interface AgentSessionApi {
   /** Starts a run; refused with 409 `session_busy` while one is running (use Steer or FollowUp). */
-  Prompt(input: TextInput): Promise<{ runId: string }>;
+  Prompt(input: PromptInput): Promise<{ runId: string }>;
   /** Injects a user message into the running run; 409 `not_running` when idle. */
   Steer(input: TextInput): Promise<{ queued: true }>;
   /** Queues a message to run after the current run would stop; 409 `not_running` when idle. */

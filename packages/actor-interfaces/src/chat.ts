@@ -14,7 +14,15 @@ export type ProcessMessageInput = {
   content: string;
   /** The session this message belongs to (`POST /chat/`); defaults to the conversation id. */
   session_id?: string;
+  /**
+   * A client's retry key (the `Idempotency-Key` header): a message with a key the agent has answered is
+   * answered the same way again and stored nothing new; the same key with other content is refused (409).
+   */
+  idempotency_key?: string;
 };
+
+/** ChatAgent's answer: the reply, and the session the exchange was recorded in. */
+export type ProcessedMessage = ChatMessage & { session_id: string };
 
 export type HistoryQuery = {
   /** Newest `limit` messages (default 50, max 500). */
@@ -36,7 +44,7 @@ export const HISTORY_MAX_LIMIT = 500;
 
 /** Parent actor of a conversation (id = conversation id). Hosted by chat-service. */
 export interface ChatAgentApi {
-  ProcessMessage(input: ProcessMessageInput): Promise<ChatMessage>;
+  ProcessMessage(input: ProcessMessageInput): Promise<ProcessedMessage>;
   GetConversationHistory(input: HistoryQuery): Promise<HistoryPage>;
   ClearHistory(input: Record<string, never>): Promise<{ cleared: number }>;
 }

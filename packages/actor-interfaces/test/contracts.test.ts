@@ -56,8 +56,11 @@ describe("actor types", () => {
       role: "user";
       content: string;
       session_id?: string;
+      idempotency_key?: string;
     }>();
-    expectTypeOf<ReturnType<Chat["ProcessMessage"]>>().toEqualTypeOf<Promise<ChatMessage>>();
+    expectTypeOf<ReturnType<Chat["ProcessMessage"]>>().toEqualTypeOf<
+      Promise<ChatMessage & { session_id: string }>
+    >();
     // Methods whose input has no required field may be called without an argument.
     expectTypeOf<Chat["ClearHistory"]>().parameter(0).toEqualTypeOf<Record<string, never> | undefined>();
   });

@@ -26,3 +26,19 @@ export function requireNonBlank(value: string, field: string): string {
     throw new TroupeError("invalid_request", `body field "${field}" must not be empty`, 400);
   return value;
 }
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The request's `Idempotency-Key` header (a client's retry key for a write), or undefined without one.
+ * A malformed key is a 400 naming the header.
+ */
+export function idempotencyKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers["idempotency-key"];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !IDEMPOTENCY_KEY.test(value)) {
+    const message = 'header "Idempotency-Key" must be 1-200 visible ASCII characters, given once';
+    throw new TroupeError("invalid_request", message, 400);
+  }
+  return value;
+}

@@ -244,6 +244,25 @@ export function defineAgentSuite(name: string, start: StartWithModel) {
       expect(rest).toEqual(all.filter((e) => e.id! > cut));
     });
 
+    it("starts one run for a prompt retried with the same Idempotency-Key", async () => {
+      script = () => ({ text: "done" });
+      const prompt = () =>
+        fetch(url("/agents/idem/prompt"), {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": "prompt-1" },
+          body: JSON.stringify({ text: "once" }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { runId: string } }));
+      const first = await prompt();
+      const again = await prompt();
+      expect([first.status, again.status]).toEqual([202, 202]);
+      expect(again.body.runId).toBe(first.body.runId);
+      const state = await until(
+        () => call("GET", url("/agents/idem")),
+        (r) => r.body.status === "idle",
+      );
+      expect(state.body.messages.filter((m: { role: string }) => m.role === "user")).toHaveLength(1);
+    });
+
     it("rejects bad input with 4xx naming the field", async () => {
       expect((await call("POST", url("/agents/bad/prompt"), { text: " " })).body.error.message).toMatch(
         /text/,

@@ -308,6 +308,36 @@ export function defineDacaSuite(name: string, start: () => Promise<SystemUnderTe
       expect(malformed).toEqual({ status: "DROP" });
     });
 
+    it("applies a message retried with the same Idempotency-Key once, also across a restart", async () => {
+      const id = newId("idem");
+      const once = (content: string, key = "key-1") =>
+        call("POST", chat(`/chat/${id}`), { content }, { "idempotency-key": key });
+      const first = await once("pay once");
+      expect(first.status).toBe(200);
+      expect(await once("pay once")).toEqual(first);
+      await sut.restartChatService();
+      expect(await once("pay once")).toEqual(first);
+      expect((await call("GET", chat(`/response/${id}/count`))).body.count).toBe(1);
+      expect((await call("GET", chat(`/chat/${id}/history`))).body.total).toBe(2);
+
+      const reused = await once("something else");
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.message).toMatch(/Idempotency-Key/);
+      const malformed = await once("pay once", "k".repeat(201));
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.message).toMatch(/Idempotency-Key/);
+
+      // POST /chat/ without a session id: the retry gets the first answer's session, not a new one.
+      const user = newId("idem-user");
+      const session = () =>
+        call("POST", chat("/chat/"), { user_id: user, text: "hello" }, { "idempotency-key": "key-2" });
+      const a = await session();
+      const b = await session();
+      expect(b.body.metadata.session_id).toBe(a.body.metadata.session_id);
+      expect(b.body.reply).toBe(a.body.reply);
+      expect((await call("GET", chat(`/chat/${user}/history`))).body.total).toBe(2);
+    });
+
     it("loses nothing across a restart of chat-service", async () => {
       const id = newId("restart");
       await send(id, "before restart");

@@ -8,6 +8,7 @@ import {
   type Json,
   type PendingToolCallJson,
   type ProgressReport,
+  type PromptInput,
   type SessionEvent,
   type TextInput,
 } from "@troupe/actor-interfaces";
@@ -32,6 +33,9 @@ const STATUS = "status";
 const MESSAGES = "messages";
 const EVENTS = "events";
 const PENDING = "pending";
+/** The latest prompts by idempotency key and the run each started (a client's retry starts nothing). */
+const PROMPTED = "prompted";
+const PROMPTED_KEYS = 100;
 /** Messages a run sees as context and GetState returns. */
 const MAX_MESSAGES = 500;
 const MAX_TEXT = 16_000;
@@ -60,14 +64,27 @@ export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
     this.events = new ChunkedLog(ctx.state, EVENTS, 200);
   }
 
-  async Prompt({ text }: TextInput): Promise<{ runId: string }> {
+  async Prompt({ text, idempotencyKey }: PromptInput): Promise<{ runId: string }> {
     const prompt = requireText(text);
+    const prompted = idempotencyKey === undefined ? [] : await this.prompted();
+    const earlier = prompted.find((p) => p.key === idempotencyKey);
+    if (earlier) {
+      if (earlier.text !== prompt) {
+        const message = `Idempotency-Key "${idempotencyKey}" was used for another prompt`;
+        throw new TroupeError("idempotency_key_reused", message, 409);
+      }
+      return { runId: earlier.runId };
+    }
     if ((await this.liveStatus()).status === "running") {
       throw new TroupeError("session_busy", "a run is in progress: use steer or follow-up, or abort it", 409);
     }
     const runId = randomUUID();
     this.ctx.state.set(STATUS, { status: "running", runId, error: null });
     this.ctx.state.set(PENDING, []);
+    if (idempotencyKey !== undefined) {
+      const entry = { key: idempotencyKey, text: prompt, runId };
+      this.ctx.state.set(PROMPTED, [...prompted, entry].slice(-PROMPTED_KEYS));
+    }
     await this.ctx.state.flush();
     const history = await this.messages.page(MAX_MESSAGES);
     const firstSeq = (await this.events.meta()).end + 1;
@@ -146,6 +163,10 @@ export class AgentSessionActor implements ActorInstance<AgentSessionApi> {
     if (report.finished)
       this.ctx.state.set(STATUS, { status: "idle", runId: report.runId, error: report.finished.error });
     return { accepted: true };
+  }
+
+  private async prompted(): Promise<{ key: string; text: string; runId: string }[]> {
+    return (await this.ctx.state.get<{ key: string; text: string; runId: string }[]>(PROMPTED)) ?? [];
   }
 
   private running() {

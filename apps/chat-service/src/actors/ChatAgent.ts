@@ -12,6 +12,8 @@ import {
   type HistoryPage,
   type HistoryQuery,
   type ProcessMessageInput,
+  type ProcessedMessage,
+  TroupeError,
 } from "@troupe/actor-interfaces";
 import {
   CANCEL_SCHEDULE,
@@ -26,12 +28,17 @@ import {
 const TRANSCRIPT = "transcript";
 const SEQUENCE = "sequence";
 const OUTBOX = "outbox";
+/** The latest answers by idempotency key, so that a client's retry is answered without a second exchange. */
+const ANSWERED = "answered";
+const ANSWERED_KEYS = 200;
 /** Reminder that retries publishing while the outbox is not empty. */
 const OUTBOX_RETRY = "outbox-retry";
 /** When the outbox reminder first fires and how often it repeats (Go durations). */
 export const defaultOutboxRetry = { dueTime: "5s", period: "30s" };
 /** How many previous messages ResponseAgent receives for context. */
 const RECENT_FOR_REPLY = 6;
+
+type Answered = { key: string; content: string; answer: ProcessedMessage };
 
 /**
  * Parent agent of a conversation (id = conversation id). Stores the complete transcript, delegates the
@@ -50,7 +57,17 @@ export class ChatAgentActor implements ActorInstance<ChatAgentApi> {
     this.transcript = new ChunkedLog<ChatMessage>(ctx.state, TRANSCRIPT);
   }
 
-  async ProcessMessage(input: ProcessMessageInput): Promise<ChatMessage> {
+  async ProcessMessage(input: ProcessMessageInput): Promise<ProcessedMessage> {
+    const key = input.idempotency_key;
+    const answered = key === undefined ? [] : await this.answered();
+    const earlier = answered.find((a) => a.key === key);
+    if (earlier) {
+      if (earlier.content !== input.content) {
+        const message = `Idempotency-Key "${key}" was used for another message`;
+        throw new TroupeError("idempotency_key_reused", message, 409);
+      }
+      return earlier.answer;
+    }
     const user: ChatMessage = { role: "user", content: input.content, timestamp: new Date().toISOString() };
     const { items: recent } = await this.transcript.page(RECENT_FOR_REPLY);
     const reply = await this.ctx.actors.actor(ResponseAgent, responseAgentId(this.ctx.id)).ProcessMessage({
@@ -76,9 +93,20 @@ export class ChatAgentActor implements ActorInstance<ChatAgentApi> {
       timestamp: assistant.timestamp ?? user.timestamp!,
     });
     this.ctx.state.set(OUTBOX, [...(await this.outbox()), event]);
+    const answer: ProcessedMessage = {
+      role: "assistant",
+      content: assistant.content,
+      session_id: event.session_id,
+    };
+    // Stored with the exchange, in the same transaction: a retry after a lost answer finds it.
+    if (key !== undefined)
+      this.ctx.state.set(
+        ANSWERED,
+        [...answered, { key, content: input.content, answer }].slice(-ANSWERED_KEYS),
+      );
     await this.ctx.state.flush();
     await this.drainOutbox();
-    return { role: "assistant", content: assistant.content };
+    return answer;
   }
 
   async GetConversationHistory(query: HistoryQuery): Promise<HistoryPage> {
@@ -124,6 +152,10 @@ export class ChatAgentActor implements ActorInstance<ChatAgentApi> {
       }
     }
     if (published > 0) this.ctx.state.set(OUTBOX, pending.slice(published));
+  }
+
+  private async answered(): Promise<Answered[]> {
+    return (await this.ctx.state.get<Answered[]>(ANSWERED)) ?? [];
   }
 
   private async outbox(): Promise<ConversationUpdated[]> {

@@ -1,6 +1,6 @@
 import { AgentSession, TroupeError } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { idParam, requireNonBlank, text } from "@troupe/service-kit";
+import { idParam, idempotencyKey, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 import { SessionEventStream } from "../agents/event-stream.ts";
 import type { SessionStreams } from "../agents/session-streams.ts";
@@ -24,8 +24,10 @@ export const agentRoutes: FastifyPluginAsync<{ platform: Platform; streams: Sess
     "/agents/:sessionId/prompt",
     { schema: { summary: "Start a run", params, body: textBody } },
     async (req, reply) => {
+      const key = idempotencyKey(req.headers);
       const { runId } = await session(req.params.sessionId).Prompt({
         text: requireNonBlank(req.body.text, "text"),
+        ...(key ? { idempotencyKey: key } : {}),
       });
       return reply.code(202).send({ status: "running", runId });
     },

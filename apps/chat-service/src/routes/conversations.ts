@@ -8,7 +8,7 @@ import {
   responseAgentId,
 } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { idParam, requireNonBlank, text } from "@troupe/service-kit";
+import { idParam, idempotencyKey, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 
 const message = {
@@ -36,9 +36,10 @@ export const conversationRoutes: FastifyPluginAsync<{ platform: Platform }> = as
     },
     async (request) => {
       const content = requireNonBlank(request.body.content, "content");
+      const key = idempotencyKey(request.headers);
       const response = await actors
         .actor(ChatAgent, request.params.id)
-        .ProcessMessage({ role: "user", content });
+        .ProcessMessage({ role: "user", content, ...(key ? { idempotency_key: key } : {}) });
       return { response };
     },
   );

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ChatAgent, ID_PATTERN } from "@troupe/actor-interfaces";
 import type { Platform } from "@troupe/actor-runtime";
-import { requireNonBlank, text } from "@troupe/service-kit";
+import { idempotencyKey, requireNonBlank, text } from "@troupe/service-kit";
 import type { FastifyPluginAsync } from "fastify";
 
 interface SessionChatBody {
@@ -39,11 +39,15 @@ export const sessionRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     async (request) => {
       const { user_id } = request.body;
       const content = requireNonBlank(request.body.text, "text");
-      const session_id = request.body.metadata?.session_id ?? randomUUID();
-      const reply = await platform.actors
-        .actor(ChatAgent, user_id)
-        .ProcessMessage({ role: "user", content, session_id });
-      return { user_id, reply: reply.content, metadata: { timestamp: new Date().toISOString(), session_id } };
+      const key = idempotencyKey(request.headers);
+      const reply = await platform.actors.actor(ChatAgent, user_id).ProcessMessage({
+        role: "user",
+        content,
+        session_id: request.body.metadata?.session_id ?? randomUUID(),
+        ...(key ? { idempotency_key: key } : {}),
+      });
+      const metadata = { timestamp: new Date().toISOString(), session_id: reply.session_id };
+      return { user_id, reply: reply.content, metadata };
     },
   );
 };
