@@ -2,7 +2,7 @@
  * How an agent run's progress is stored and streamed: AgentSession and its executor on the embedded runtime,
  * with a model of our own that streams a long reply in many deltas, and SessionEventStream against fakes.
  */
-import { AgentSession, type ActorClient, type SessionEvent } from "@troupe/actor-interfaces";
+import { AgentSession, type ActorClient, type Json, type SessionEvent } from "@troupe/actor-interfaces";
 import {
   createEmbeddedRuntime,
   createMemoryBackend,
@@ -63,9 +63,11 @@ describe("agent progress", () => {
   let runtime: EmbeddedRuntime | undefined;
   afterEach(async () => runtime?.stop());
 
-  async function start(model: ModelClient, state: StateBackend) {
+  async function start(model: ModelClient, state: StateBackend, published: Json[] = []) {
     const streams = new SessionStreams();
-    const events = { publish: async () => {} };
+    const events = {
+      publish: async (_topic: string, event: { data: Json }) => void published.push(event.data),
+    };
     // The executor reaches the actors through the runtime, which needs the executor first.
     const platform = { actors: undefined as unknown as ActorClient, events };
     const executors = new SessionExecutors({
@@ -130,6 +132,32 @@ describe("agent progress", () => {
     expect(seen.every((e) => (e.type === "message_update") === (e.seq === undefined))).toBe(true);
     const { events } = await session("s").GetEvents({ after: 0, limit: 1000 });
     expect(events).toEqual(JSON.parse(JSON.stringify(stored)));
+  });
+
+  it("feeds a stream on another replica from the stored log when agent.progress notifications arrive", async () => {
+    const published: Json[] = [];
+    const { session, streams } = await start(streamingModel(20), createMemoryBackend(), published);
+    // Replica B hosts no run: its stream reads the stored log whenever a notification reaches B.
+    const replicaB = new SessionStreams();
+    const seenOnB: StreamEvent[] = [];
+    const streamOnB = new SessionEventStream({
+      sessionId: "s",
+      after: 0,
+      streams: replicaB,
+      readStored: async (after) => (await session("s").GetEvents({ after, limit: 200 })).events,
+      write: (e) => seenOnB.push(e),
+      fail: (err) => {
+        throw err;
+      },
+    });
+    streamOnB.start();
+    const onA = await runToEnd(streams, "s", () => session("s").Prompt({ text: "go" }));
+    for (const _notification of published) replicaB.notifyStored("s");
+    const stored = onA.filter((e) => e.seq !== undefined);
+    while (seenOnB.length < stored.length) await new Promise((resolve) => setImmediate(resolve));
+    expect(seenOnB).toEqual(JSON.parse(JSON.stringify(stored)));
+    expect(published.length).toBeGreaterThan(0);
+    streamOnB.close();
   });
 
   it("numbers a second run's events after the first's", async () => {
