@@ -74,9 +74,11 @@ export const chunksThenResult = defineAgent<Json, string>({
   },
 });
 
-export const fail = defineAgent<{ msg: string }, never>({
+/** Throws; with `afterBlocker`, only once a `blocker` sibling is executing (so it is cancelled mid-work). */
+export const fail = defineAgent<{ msg: string; afterBlocker?: boolean }, never>({
   name: "fail",
-  async execute({ msg }) {
+  async execute({ msg, afterBlocker }) {
+    if (afterBlocker) await probe.blockerEntered.promise;
     throw new Error(`boom: ${msg}`);
   },
 });
@@ -108,11 +110,11 @@ export const gatedLoser = defineAgent<Json, string>({
   },
 });
 
-/** Wins a race against gatedLoser only once the loser has started (entered its hook). */
-export const winnerAfterLoserStarted = defineAgent<Json, string>({
-  name: "winnerAfterLoserStarted",
-  async execute() {
-    await probe.loserEntered.promise;
+/** Wins a race only once its rival has started: `gatedLoser` entered its hook, or `blocker` its execute. */
+export const winnerAfter = defineAgent<{ rival: "gatedLoser" | "blocker" }, string>({
+  name: "winnerAfter",
+  async execute({ rival }) {
+    await (rival === "gatedLoser" ? probe.loserEntered : probe.blockerEntered).promise;
     return "winner";
   },
 });
@@ -169,7 +171,7 @@ export const allAgents: AnyAgent[] = [
   fail,
   blocker,
   gatedLoser,
-  winnerAfterLoserStarted,
+  winnerAfter,
   double,
   middle,
   nested,

@@ -9,7 +9,6 @@ import {
   AgentFailedError,
   AgentHost,
   AgentRunner,
-  AgentTimeoutError,
   agentRegistrations,
   type AgentRunHandle,
 } from "../src/index.ts";
@@ -28,7 +27,7 @@ import {
   probe,
   scenarios,
   twoProgress,
-  winnerAfterLoserStarted,
+  winnerAfter,
   type Scenario,
 } from "./agents.ts";
 import type { AgentHarness } from "./harness.ts";
@@ -149,7 +148,7 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
         await ctx
           .sequence([
             [blocker, null],
-            [fail, { msg: "seq" }],
+            [fail, { msg: "seq", afterBlocker: true }],
           ] as const)
           .catch((e: unknown) => {
             throw e;
@@ -181,11 +180,10 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
       const handle = runScenario((ctx) =>
         ctx.race([
           [blocker, null],
-          [echo, "fast"],
+          [winnerAfter, { rival: "blocker" }],
         ] as const),
       );
-      await probe.blockerEntered.promise;
-      expect(await handle.result).toEqual({ echo: "fast" });
+      expect(await handle.result).toBe("winner");
       expect(probe.effects).toEqual(["blocker:cancelled"]);
       const events = await collect(handle);
       expect(kinds(events)).toContain("blocker:task_cancelled");
@@ -196,7 +194,7 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
       const handle = runScenario((ctx) =>
         ctx.race([
           [gatedLoser, null],
-          [winnerAfterLoserStarted, null],
+          [winnerAfter, { rival: "gatedLoser" }],
         ] as const),
       );
       expect(await handle.result).toBe("winner");
@@ -231,7 +229,7 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
       });
       expect(await ok.result).toEqual({ a: { echo: "left" }, b: "final" });
       const bad = runScenario((ctx) =>
-        ctx.zip([blocker, null], [fail, { msg: "zip" }]).then(
+        ctx.zip([blocker, null], [fail, { msg: "zip", afterBlocker: true }]).then(
           () => "unreachable",
           (e: unknown) => describeError(e),
         ),
@@ -296,9 +294,11 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
       const handle = runScenario((ctx) =>
         ctx.ask(blocker, null, { timeoutMs: 50 }).catch((e: unknown) => describeError(e)),
       );
-      expect(await handle.result).toMatchObject({ name: "AgentTimeoutError" });
-      expect(probe.effects).toEqual(["blocker:cancelled"]);
-      expect(AgentTimeoutError.name).toBe("AgentTimeoutError");
+      expect(await handle.result).toMatchObject({
+        name: "AgentTimeoutError",
+        message: "blocker timed out after 50 ms",
+      });
+      expect(kinds(await collect(handle))).toContain("blocker:task_cancelled");
     });
 
     it("abort: cancels the run's tasks from the leaves up and rejects the result", async () => {
