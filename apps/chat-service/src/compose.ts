@@ -37,7 +37,13 @@ export async function composeChatService(
     tools,
     systemPrompt: "You are a helpful assistant. Use the tools when they help.",
     captureContent: config.captureContent,
-    platform: { actors: platform.actors, events: broadcast },
+    // Read when used, not now: the embedded composition fills `platform` after composing.
+    platform: {
+      get actors() {
+        return platform.actors;
+      },
+      events: broadcast,
+    },
     streams,
     eventsTopic: Topics.agentEvents,
     log,
