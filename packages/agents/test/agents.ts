@@ -132,6 +132,41 @@ export const double = defineAgent<number, number>({
   },
 });
 
+/** Records its lifecycle: onStarted → execute → onStopped, whatever the outcome. */
+export const hooked = defineAgent<{ fail: boolean }, string>({
+  name: "hooked",
+  async onStarted(ctx) {
+    probe.effects.push(`hooked:started:${ctx.taskId}`);
+  },
+  async execute({ fail }) {
+    probe.effects.push("hooked:execute");
+    if (fail) throw new Error("hooked failed");
+    return "ok";
+  },
+  async onStopped() {
+    probe.effects.push("hooked:stopped");
+  },
+});
+
+/** Ignores its signal and never settles: a cancelled task must be abandoned, not awaited. */
+export const deaf = defineAgent<Json, never>({
+  name: "deaf",
+  async execute() {
+    probe.blockerEntered.open();
+    return new Promise<never>(() => undefined);
+  },
+});
+
+/** Yields one chunk, then never another (a reader that leaves early must cancel it). */
+export const endless = defineAgent<Json, never>({
+  name: "endless",
+  async *execute() {
+    yield "first";
+    await new Promise<never>(() => undefined);
+    return undefined;
+  },
+});
+
 /** Root → middle → echo, to check parent links and paths. */
 export const middle = defineAgent<Json, Json>({
   name: "middle",
@@ -176,6 +211,9 @@ export const allAgents: AnyAgent[] = [
   middle,
   nested,
   orchestrate,
+  hooked,
+  deaf,
+  endless,
 ];
 
 /** What a caught error looks like in a scenario's output. */

@@ -18,8 +18,11 @@ import {
   chunks,
   chunksThenResult,
   describeError,
+  deaf,
   double,
   echo,
+  endless,
+  hooked,
   fail,
   gatedLoser,
   nested,
@@ -310,6 +313,37 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
       expect(ends).toEqual(["blocker", "orchestrate"]);
       expect(probe.effects).toEqual(["blocker:cancelled"]);
       expect(await runner.abort(handle.runId)).toBe(false);
+    });
+
+    it("runs the hooks around execute, also when it fails", async () => {
+      expect(await runner.run(hooked, { fail: false }).result).toBe("ok");
+      expect(probe.effects).toEqual(["hooked:started:0", "hooked:execute", "hooked:stopped"]);
+      probe.reset();
+      await expect(runner.run(hooked, { fail: true }).result).rejects.toMatchObject({
+        message: "hooked failed",
+      });
+      expect(probe.effects).toEqual(["hooked:started:0", "hooked:execute", "hooked:stopped"]);
+    });
+
+    it("abandons a cancelled child that ignores its signal", async () => {
+      const handle = runScenario((ctx) =>
+        ctx.race([
+          [deaf, null],
+          [winnerAfter, { rival: "blocker" }],
+        ] as const),
+      );
+      expect(await handle.result).toBe("winner");
+      expect(kinds(await collect(handle))).toContain("deaf:task_cancelled");
+    });
+
+    it("stream: a reader leaving early cancels the child", async () => {
+      const handle = runScenario(async (ctx) => {
+        for await (const item of ctx.stream(endless, null)) return item;
+        return "unreachable";
+      });
+      expect(await handle.result).toEqual({ type: "chunk", chunk: "first" });
+      const seen = (await collect(handle)).filter((e) => e.agent === "endless").map((e) => e.type);
+      expect(seen).toEqual(["task_started", "task_chunk", "task_cancelled"]);
     });
 
     it("keeps two concurrent runs apart", async () => {
