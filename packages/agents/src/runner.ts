@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   AgentRun,
   AgentTask,
@@ -30,7 +31,40 @@ export interface TaskRun {
  * parent hears the outcome. So a parent's terminal event always follows its children's, and when a caller
  * sees a task end, no state of it or of its descendants remains.
  */
-export async function runTask(host: AgentHost, task: TaskRun): Promise<void> {
+export function runTask(host: AgentHost, task: TaskRun): Promise<void> {
+  const { request } = task;
+  // One span per task, active while it runs: the children's Start calls carry it, so a run is one trace
+  // and each task's span is an ancestor of its children's, on whichever host they run.
+  return trace.getTracer("@troupe/agents").startActiveSpan(
+    `agent.task ${request.agent}`,
+    {
+      attributes: {
+        "troupe.agent.name": request.agent,
+        "troupe.agent.run_id": request.runId,
+        "troupe.agent.task_id": request.taskId,
+        "troupe.agent.path": request.path.join("/"),
+      },
+    },
+    // Ended just before the terminal event, so a caller who saw a run end finds every task span ended.
+    (span) =>
+      executeTask(host, task, (outcome) => {
+        span.setAttribute(
+          "troupe.agent.outcome",
+          outcome.ok ? "completed" : outcome.cancelled ? "cancelled" : "failed",
+        );
+        if (!outcome.ok && !outcome.cancelled) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+        }
+        span.end();
+      }),
+  );
+}
+
+async function executeTask(
+  host: AgentHost,
+  task: TaskRun,
+  ended: (outcome: TaskOutcome) => void,
+): Promise<void> {
   const { request, actors, log, actorId, controller } = task;
   const signal = controller.signal;
   let chain: Promise<unknown> = Promise.resolve();
@@ -95,11 +129,14 @@ export async function runTask(host: AgentHost, task: TaskRun): Promise<void> {
   } catch (err) {
     log.error({ err, actorId, agent: request.agent }, "agent onStopped failed");
   }
+  let spanEnded = false;
   try {
     await endChildren();
     await chain;
     host.running.delete(actorId);
     await actors.actor(AgentTask, actorId).Finish({});
+    ended(outcome);
+    spanEnded = true;
     if (outcome.ok) await emit("task_completed", { output: outcome.output });
     else await emit(outcome.cancelled ? "task_cancelled" : "task_failed", { error: outcome.error });
     await parent?.ChildSettled({ childTaskId: request.taskId, outcome });
@@ -107,6 +144,7 @@ export async function runTask(host: AgentHost, task: TaskRun): Promise<void> {
     log.error({ err, actorId }, "agent task could not report its end");
   } finally {
     host.running.delete(actorId);
+    if (!spanEnded) ended(outcome);
   }
 }
 
