@@ -50,6 +50,9 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
     let runner: AgentRunner;
     let scenarioNo = 0;
 
+    const deepScenario = "deep";
+    scenarios.set(deepScenario, (ctx) => ctx.ask(blocker, null));
+
     const runScenario = (body: Scenario) => {
       const scenario = `s${++scenarioNo}`;
       scenarios.set(scenario, body);
@@ -344,6 +347,24 @@ export function defineAgentSuite(name: string, makeHarness: () => AgentHarness):
       expect(await handle.result).toEqual({ type: "chunk", chunk: "first" });
       const seen = (await collect(handle)).filter((e) => e.agent === "endless").map((e) => e.type);
       expect(seen).toEqual(["task_started", "task_chunk", "task_cancelled"]);
+    });
+
+    it("abort: reaches a grandchild through its parent", async () => {
+      const handle = runScenario((ctx) => ctx.ask(orchestrate, { scenario: deepScenario }));
+      await probe.blockerEntered.promise;
+      expect(await runner.abort(handle.runId)).toBe(true);
+      await expect(handle.result).rejects.toBeInstanceOf(AgentCancelledError);
+      const cancelled = (await collect(handle)).filter((e) => e.type === "task_cancelled").map((e) => e.path);
+      expect(cancelled).toEqual([
+        ["orchestrate", "orchestrate", "blocker"],
+        ["orchestrate", "orchestrate"],
+        ["orchestrate"],
+      ]);
+    });
+
+    it("empty fan-outs give empty results", async () => {
+      const handle = runScenario(async (ctx) => [await ctx.sequence([]), await ctx.traverse([], echo)]);
+      expect(await handle.result).toEqual([[], []]);
     });
 
     it("keeps two concurrent runs apart", async () => {
