@@ -1,6 +1,7 @@
 /**
  * AgentRun: a run's event log, id = run id.
- * State: `events:meta`, `events:{chunk}` (a ChunkedLog of TaskEvent; seq = index + 1). Kept after the run.
+ * State: `events:meta`, `events:{chunk}` (a ChunkedLog of TaskEvent, 50 a chunk as events carry outputs;
+ * seq = index + 1). Kept after the run.
  * Peers: AgentTask actors append; run readers (`AgentRunner`) read.
  */
 import { AgentRun, type TaskEvent } from "@troupe/actor-interfaces";
@@ -11,7 +12,7 @@ const EVENTS = "events";
 
 export function agentRunRegistration(host: AgentHost) {
   return registration(AgentRun, (ctx) => {
-    const log = new ChunkedLog<TaskEvent>(ctx.state, EVENTS, 200);
+    const log = new ChunkedLog<TaskEvent>(ctx.state, EVENTS);
     return {
       async Append({ events }) {
         const { end } = await log.meta();
