@@ -1,4 +1,4 @@
-import { actorType, type Json } from "./actor-type.ts";
+import { actorType, type ActorType, type Json } from "./actor-type.ts";
 
 /**
  * The agent layer's actors (hosted by @troupe/agents). Names are compatible with everything-is-an-actor's
@@ -42,6 +42,8 @@ export type StartTaskInput = {
   input: Json;
   /** Forward each chunk to the parent task (ChildChunk) as well as to the run log. */
   forwardChunks?: boolean;
+  /** The actor type of the parent's task (a service hosting agents has its own); default `AgentTask`. */
+  parentTaskType?: string;
 };
 
 export interface AgentTaskApi {
@@ -57,13 +59,21 @@ export interface AgentTaskApi {
   Finish(input: Record<string, never>): Promise<{ finished: boolean }>;
 }
 
-export const AgentTask = actorType<AgentTaskApi>()("AgentTask", {
-  Start: true,
-  Cancel: true,
-  ChildSettled: true,
-  ChildChunk: true,
-  Finish: true,
-});
+/**
+ * A task actor type. Each service hosting agents registers its own (Dapr hosts an actor type in one app),
+ * all with this contract; `AgentTask` is the default one.
+ */
+export function agentTaskType(name: string): ActorType<AgentTaskApi> {
+  return actorType<AgentTaskApi>()(name, {
+    Start: true,
+    Cancel: true,
+    ChildSettled: true,
+    ChildChunk: true,
+    Finish: true,
+  });
+}
+
+export const AgentTask = agentTaskType("AgentTask");
 
 export type NewTaskEvent = Omit<TaskEvent, "seq">;
 

@@ -1,5 +1,6 @@
 /**
- * AgentTask: one task of a run, id `{runId}_{taskId}`, hosting any agent of the catalog by name.
+ * AgentTask (or the host's own task type, see `AgentHostOptions.taskType`): one task of a run, id
+ * `{runId}_{taskId}`, hosting any agent of the host's catalog by name.
  * State: `task` ({runId, taskId, agent}) from Start until the task ends (success, failure or cancel), then
  * removed (Finish, called by the task's runner).
  * Peers: AgentRun (events), the parent AgentTask (ChildSettled, ChildChunk), child AgentTasks (Start,
@@ -8,7 +9,7 @@
  * Every method is a short turn: the agent runs in this host outside any turn (`runDetached`), so Cancel and
  * the children's reports are served while it works.
  */
-import { AgentTask, TroupeError, agentTaskActorId } from "@troupe/actor-interfaces";
+import { TroupeError, agentTaskActorId, agentTaskType } from "@troupe/actor-interfaces";
 import { registration, runDetached } from "@troupe/actor-runtime";
 import { AgentCancelledError } from "./errors.ts";
 import { waiterKey, type AgentHost } from "./host.ts";
@@ -25,7 +26,7 @@ const TASK_IDLE_TIMEOUT = "1m";
 
 export function agentTaskRegistration(host: AgentHost) {
   return registration(
-    AgentTask,
+    agentTaskType(host.taskType),
     (ctx) => ({
       async Start(request) {
         if (ctx.id !== agentTaskActorId(request.runId, request.taskId)) {

@@ -1,5 +1,4 @@
 import {
-  AgentTask,
   agentTaskActorId,
   type ActorClient,
   type Json,
@@ -69,7 +68,7 @@ export function createContext(scope: TaskScope): { ctx: AgentContext; endChildre
     // A child cancelled before its Start was sent is never started.
     if (signal.aborted) throw reasonOf(signal);
     const taskId = `${request.taskId}.${++counter}`;
-    const child = actors.actor(AgentTask, agentTaskActorId(request.runId, taskId));
+    const child = actors.actor(host.taskTypeFor(agent.name), agentTaskActorId(request.runId, taskId));
     const key = waiterKey(scope.actorId, taskId);
     const settled = deferred<TaskOutcome>();
     host.waiting.set(key, {
@@ -93,6 +92,7 @@ export function createContext(scope: TaskScope): { ctx: AgentContext; endChildre
         agent: agent.name,
         input,
         ...(options.onChunk ? { forwardChunks: true } : {}),
+        parentTaskType: host.taskType,
       });
       const outcome = await Promise.race([settled.promise, abortedPromise(stop).catch(() => undefined)]);
       if (outcome) {

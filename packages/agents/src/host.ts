@@ -1,4 +1,11 @@
-import type { Json, TaskOutcome } from "@troupe/actor-interfaces";
+import {
+  AgentTask,
+  agentTaskType,
+  type ActorType,
+  type AgentTaskApi,
+  type Json,
+  type TaskOutcome,
+} from "@troupe/actor-interfaces";
 import type { AnyAgent } from "./agent.ts";
 import { AgentCatalog } from "./agent.ts";
 
@@ -16,6 +23,13 @@ export interface AgentHostOptions {
    * host may be gone). Default 10 000.
    */
   cancelGraceMs?: number;
+  /** The task actor type this host registers. Default `AgentTask`. */
+  taskType?: string;
+  /**
+   * Agents hosted by other services: agent name → the task actor type that service registers. Agents not
+   * named here run on this host's task type.
+   */
+  remoteAgents?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -31,6 +45,8 @@ export class AgentHost {
   readonly catalog: AgentCatalog;
   readonly defaultTimeoutMs: number;
   readonly cancelGraceMs: number;
+  readonly taskType: string;
+  private readonly remoteAgents: Readonly<Record<string, string>>;
   readonly running = new Map<string, AbortController>();
   readonly waiting = new Map<string, ChildWaiter>();
   private readonly runListeners = new Map<string, Set<() => void>>();
@@ -39,6 +55,13 @@ export class AgentHost {
     this.catalog = catalog instanceof AgentCatalog ? catalog : new AgentCatalog(catalog);
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
     this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
+    this.taskType = options.taskType ?? AgentTask.name;
+    this.remoteAgents = options.remoteAgents ?? {};
+  }
+
+  /** The task actor type that runs `agent`. */
+  taskTypeFor(agent: string): ActorType<AgentTaskApi> {
+    return agentTaskType(this.remoteAgents[agent] ?? this.taskType);
   }
 
   onRunEvents(runId: string, listener: () => void): () => void {

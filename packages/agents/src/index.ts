@@ -10,8 +10,16 @@ export type { AgentContext, CallOptions } from "./context.ts";
 export type { Call, Primitives, Quorum, StreamItem } from "./primitives.ts";
 export { AgentRunner, ROOT_TASK_ID, type AgentRunHandle, type AgentRunnerOptions } from "./run.ts";
 
-/** The actor registrations a host of agent tasks and run logs adds to its runtime. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function agentRegistrations(host: AgentHost): ActorRegistration<any>[] {
-  return [agentTaskRegistration(host), agentRunRegistration(host)];
+/**
+ * The actor registrations a host of agent tasks adds to its runtime: its task type, and the run log
+ * (`AgentRun`) unless another service of the deployment hosts it (`runLog: false`).
+ */
+export function agentRegistrations(
+  host: AgentHost,
+  options: { runLog?: boolean } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): ActorRegistration<any>[] {
+  return options.runLog === false
+    ? [agentTaskRegistration(host)]
+    : [agentTaskRegistration(host), agentRunRegistration(host)];
 }

@@ -4,6 +4,8 @@ import {
   AgentTask,
   agentTaskActorId,
   type ActorClient,
+  type ActorType,
+  type AgentTaskApi,
   type Json,
   type TaskEvent,
 } from "@troupe/actor-interfaces";
@@ -24,7 +26,10 @@ export interface AgentRunHandle<O> {
 }
 
 export interface AgentRunnerOptions {
-  /** Wakes readers when the run's AgentRun actor is hosted in this process; others poll. */
+  /**
+   * Wakes readers when the run's AgentRun actor is hosted in this process (others poll), and names the
+   * task type of agents hosted by other services. Without it every root runs on `AgentTask`.
+   */
   host?: AgentHost;
   /** Milliseconds between polls of the run's log when no wake-up arrives. Default 100. */
   pollMs?: number;
@@ -43,14 +48,16 @@ export class AgentRunner {
     options: { runId?: string } = {},
   ): AgentRunHandle<OutputOf<A>> {
     const runId = options.runId ?? randomUUID();
-    const started = this.actors.actor(AgentTask, agentTaskActorId(runId, ROOT_TASK_ID)).Start({
-      runId,
-      taskId: ROOT_TASK_ID,
-      parentTaskId: null,
-      path: [agent.name],
-      agent: agent.name,
-      input: input,
-    });
+    const started = this.actors
+      .actor(this.taskTypeFor(agent.name), agentTaskActorId(runId, ROOT_TASK_ID))
+      .Start({
+        runId,
+        taskId: ROOT_TASK_ID,
+        parentTaskId: null,
+        path: [agent.name],
+        agent: agent.name,
+        input: input,
+      });
     const watch = new RunWatch(this.actors, runId, agent.name, this.options);
     void watch.follow(started);
     watch.result.catch(() => undefined);
@@ -59,8 +66,16 @@ export class AgentRunner {
 
   /** Cancels the run's root task, which cancels its children in turn. False when it is not running. */
   async abort(runId: string): Promise<boolean> {
-    const root = this.actors.actor(AgentTask, agentTaskActorId(runId, ROOT_TASK_ID));
+    // The root's agent (and so its task type) is the first event of the run.
+    const { events } = await this.actors.actor(AgentRun, runId).GetEvents({ limit: 1 });
+    const agent = events[0]?.agent;
+    if (agent === undefined) return false;
+    const root = this.actors.actor(this.taskTypeFor(agent), agentTaskActorId(runId, ROOT_TASK_ID));
     return (await root.Cancel({ reason: "run aborted" })).cancelled;
+  }
+
+  private taskTypeFor(agent: string): ActorType<AgentTaskApi> {
+    return this.options.host?.taskTypeFor(agent) ?? AgentTask;
   }
 }
 

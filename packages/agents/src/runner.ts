@@ -3,6 +3,7 @@ import {
   AgentRun,
   AgentTask,
   agentTaskActorId,
+  agentTaskType,
   type ActorClient,
   type Json,
   type StartTaskInput,
@@ -90,7 +91,10 @@ async function executeTask(
   const parent =
     request.parentTaskId === null
       ? undefined
-      : actors.actor(AgentTask, agentTaskActorId(request.runId, request.parentTaskId));
+      : actors.actor(
+          agentTaskType(request.parentTaskType ?? AgentTask.name),
+          agentTaskActorId(request.runId, request.parentTaskId),
+        );
 
   const scope: TaskScope = { host, actors, log, actorId, request, signal, emit };
   const { ctx, endChildren } = createContext(scope);
@@ -134,7 +138,7 @@ async function executeTask(
     await endChildren();
     await chain;
     host.running.delete(actorId);
-    await actors.actor(AgentTask, actorId).Finish({});
+    await actors.actor(agentTaskType(host.taskType), actorId).Finish({});
     ended(outcome);
     spanEnded = true;
     if (outcome.ok) await emit("task_completed", { output: outcome.output });
