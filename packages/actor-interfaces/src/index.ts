@@ -6,3 +6,4 @@ export * from "./memory.ts";
 export * from "./events.ts";
 export * from "./tools.ts";
 export * from "./agents.ts";
+export * from "./agent-tasks.ts";
