@@ -117,7 +117,7 @@ export async function startEmbeddedSystem(options: EmbeddedSystemOptions = {}): 
     topic: Topics.agentEvents,
     rules: [
       {
-        match: { type: "agent.progress" },
+        match: { type: chatService.AGENT_PROGRESS_EVENT },
         handler: (event) => deliver(chat, chatService.AGENT_PROGRESS_ROUTE, event),
       },
     ],

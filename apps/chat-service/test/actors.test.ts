@@ -12,7 +12,6 @@ import {
 } from "@troupe/actor-interfaces";
 import {
   createEmbeddedRuntime,
-  createMemoryBackend,
   registration,
   silentLogger,
   type EmbeddedRuntime,
@@ -21,6 +20,7 @@ import {
 } from "@troupe/actor-runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import { chatServiceActors } from "../src/actors/index.ts";
+import { meteredBackend } from "./metered-backend.ts";
 import { deterministicEngine } from "../src/reply/deterministic.ts";
 
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -42,18 +42,6 @@ class RecordingPublisher implements EventPublisher {
     if (this.failing) throw new Error("broker down");
     this.published.push({ topic, ...event });
   }
-}
-
-/** Counts the bytes each call writes, to show appending costs the same at any length. */
-function meteredBackend(): StateBackend & { lastWrite: number } {
-  const inner = createMemoryBackend();
-  const metered = Object.create(inner) as StateBackend & { lastWrite: number };
-  metered.lastWrite = 0;
-  metered.apply = async (type, id, ops) => {
-    metered.lastWrite = JSON.stringify(ops).length;
-    return inner.apply(type, id, ops);
-  };
-  return metered;
 }
 
 describe("ChatAgent and ResponseAgent", () => {

@@ -13,6 +13,7 @@ import {
 import type { AssistantMessage, ModelClient } from "@troupe/agent-loop";
 import { afterEach, describe, expect, it } from "vitest";
 import { chatServiceActors } from "../src/actors/index.ts";
+import { meteredBackend } from "./metered-backend.ts";
 import { SessionEventStream } from "../src/agents/event-stream.ts";
 import { SessionExecutors } from "../src/agents/executor.ts";
 import { SessionStreams, type StreamEvent } from "../src/agents/session-streams.ts";
@@ -43,20 +44,6 @@ function streamingModel(words: number): ModelClient {
       return message(text);
     },
   };
-}
-
-/** Counts what is written to the state store. */
-function meteredBackend(): StateBackend & { bytes: number; writes: number } {
-  const inner = createMemoryBackend();
-  const metered = Object.create(inner) as StateBackend & { bytes: number; writes: number };
-  metered.bytes = 0;
-  metered.writes = 0;
-  metered.apply = async (type, id, ops) => {
-    metered.bytes += JSON.stringify(ops).length;
-    metered.writes += 1;
-    return inner.apply(type, id, ops);
-  };
-  return metered;
 }
 
 describe("agent progress", () => {
